@@ -1,0 +1,5 @@
+"ULMFiT transfer learning for text (AWD-LSTM and AWD-GRU) on fastai and PyTorch."
+# The version lives once, in settings.ini; nbdev's put_version_in_init is off.
+from importlib.metadata import version as _version, PackageNotFoundError
+try: __version__ = _version('rnn_transfer')
+except PackageNotFoundError: __version__ = '0.0.0+unknown'

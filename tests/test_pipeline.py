@@ -1,0 +1,71 @@
+"End to end on tiny synthetic data: the three stages, prediction and generation, through the Python API and the CLI, both architectures."
+import json
+import pytest
+from conftest import cli
+from rnn_transfer.lm import pretrain, finetune, load_lm
+from rnn_transfer.classifier import train_classifier, TextClassifier
+from rnn_transfer.generate import LanguageModel
+
+POS = 'The film was wonderful to me. The story felt brilliant from start to end. The cast was superb as expected.'
+NEG = 'The film was awful to me. The story felt boring from start to end. The cast was terrible as expected.'
+
+@pytest.mark.parametrize('arch', ['lstm', 'gru'])
+def test_api_pipeline(corpora, tmp_path, arch):
+    m1 = pretrain(corpora/'general', tmp_path/'pre', preset='tiny', arch=arch, seed=0)
+    assert m1['history'][-1]['valid_loss'] < m1['history'][0]['valid_loss'] + 0.05
+    m2 = finetune(tmp_path/'pre', corpora/'target', tmp_path/'ft', seed=0)
+    assert m2['perplexity'] < m2['perplexity_before'] / 2            # fine-tuning adapts the LM to the target
+    m3 = train_classifier(tmp_path/'ft', corpora/'target', tmp_path/'clas', seed=0)
+    assert [s['stage'] for s in m3['stages']] == ['freeze_to(-1)', 'freeze_to(-2)', 'freeze_to(-3)', 'all']
+    assert m3['test_error'] < 0.25 and m3['predicted_classes'] == 2, m3
+    for sub in ('pre', 'ft', 'clas'):
+        assert {'checkpoint.json', 'model.safetensors', 'metrics.json'} <= {p.name for p in (tmp_path/sub).iterdir()}
+    meta = json.loads((tmp_path/'clas'/'checkpoint.json').read_text())
+    assert meta['arch'] == arch and meta['classes'] == ['neg', 'pos'] and meta['provenance']['seed'] == 0
+    clf = TextClassifier.from_checkpoint(tmp_path/'clas')
+    assert list(clf.predict([POS, NEG]).label) == ['pos', 'neg']
+    lm = LanguageModel.from_checkpoint(tmp_path/'ft')
+    assert len(lm.generate('The film', 12, seed=0).split()) >= 8
+    assert lm.predict_next('The film', 3)[0][0] in ('was', 'seemed', 'felt', 'looked', 'became')
+
+def test_freeze_groups(corpora, tmp_path):
+    "freeze_to(-2) trains the head and the last RNN layer only."
+    from rnn_transfer.models import text_classifier, classifier_splitter
+    from fastai.learner import Learner
+    from fastai.data.core import DataLoaders
+    from fastai.losses import CrossEntropyLossFlat
+    model = text_classifier('gru', 50, 2, dict(emb_sz=8, n_hid=16, n_layers=3))
+    learn = Learner(DataLoaders([], []), model, loss_func=CrossEntropyLossFlat(), splitter=classifier_splitter)
+    learn.create_opt(); learn.freeze_to(-2)
+    trainable = {n.split('.')[2] if n.startswith('0.module.rnns') else n.split('.')[0] for n, p in model.named_parameters() if p.requires_grad and 'bn' not in n}
+    assert trainable == {'2', '1'}, trainable    # rnns.2 (last layer) and the head (model[1])
+
+def test_seed_reproducible(corpora, tmp_path):
+    a = pretrain(corpora/'general', tmp_path/'a', preset='tiny', seed=7)
+    b = pretrain(corpora/'general', tmp_path/'b', preset='tiny', seed=7)
+    c = pretrain(corpora/'general', tmp_path/'c', preset='tiny', seed=8)
+    assert a['valid_loss'] == b['valid_loss'] and a['valid_loss'] != c['valid_loss']
+
+def test_cli_pipeline(corpora, tmp_path):
+    cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--arch', 'gru', '--out', tmp_path/'pre', '--seed', 1)
+    cli('finetune', '--lm', tmp_path/'pre', '--target', corpora/'target', '--out', tmp_path/'ft')
+    r = cli('classify', '--lm', tmp_path/'ft', '--target', corpora/'target', '--out', tmp_path/'clas')
+    assert 'test error' in r.stdout
+    m = json.loads((tmp_path/'clas'/'metrics.json').read_text())
+    assert m['test_error'] < 0.3
+    r = cli('predict', '--model', tmp_path/'clas', POS, NEG)
+    preds = [json.loads(l) for l in r.stdout.strip().splitlines()]
+    assert [p['label'] for p in preds] == ['pos', 'neg'] and abs(sum(preds[0]['probabilities'].values()) - 1) < 1e-3
+    r = cli('generate', '--model', tmp_path/'ft', 'The film', '--n-words', 10, '--seed', 3)
+    assert r.stdout.startswith('The film') and len(r.stdout.split()) >= 8
+    r = cli('generate', '--model', tmp_path/'ft', 'The film', '--next', 3)
+    assert len(r.stdout.strip().splitlines()) == 3
+
+def test_classify_from_scratch_cli(corpora, tmp_path):
+    cli('classify', '--lm', 'none', '--preset', 'tiny', '--target', corpora/'target', '--out', tmp_path/'clas', '--epochs', 6)
+    assert json.loads((tmp_path/'clas'/'metrics.json').read_text())['from_scratch'] is True
+
+def test_cli_help():
+    r = cli('--help')
+    for c in ('pretrain', 'finetune', 'classify', 'predict', 'generate', 'demo'): assert c in r.stdout
+    assert '--n-words' in cli('generate', '--help').stdout
