@@ -6,8 +6,8 @@ from rnn_transfer.lm import pretrain, finetune, load_lm
 from rnn_transfer.classifier import train_classifier, TextClassifier
 from rnn_transfer.generate import LanguageModel
 
-POS = 'The film was wonderful to me. The story felt brilliant from start to end. The cast was superb as expected.'
-NEG = 'The film was awful to me. The story felt boring from start to end. The cast was terrible as expected.'
+POS = 'The film was wonderful and I loved it. The story felt brilliant as I hoped. The cast was superb and it made my day.'
+NEG = 'The film was awful and I hated it. The story felt boring as I feared. The cast was terrible and I left early.'
 
 @pytest.mark.parametrize('arch', ['lstm', 'gru'])
 def test_api_pipeline(corpora, tmp_path, arch):
