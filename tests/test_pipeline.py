@@ -1,6 +1,7 @@
 "End to end on tiny synthetic data: the three stages, prediction and generation, through the Python API and the CLI, both architectures."
 import json
-import pytest
+import numpy as np, pytest
+from rnn_transfer.data import synthetic_corpus
 from conftest import cli
 from rnn_transfer.lm import pretrain, finetune, load_lm
 from rnn_transfer.classifier import train_classifier, TextClassifier
@@ -23,7 +24,8 @@ def test_api_pipeline(corpora, tmp_path, arch):
     meta = json.loads((tmp_path/'clas'/'checkpoint.json').read_text())
     assert meta['arch'] == arch and meta['classes'] == ['neg', 'pos'] and meta['provenance']['seed'] == 0
     clf = TextClassifier.from_checkpoint(tmp_path/'clas')
-    assert list(clf.predict([POS, NEG]).label) == ['pos', 'neg']
+    new_docs = synthetic_corpus(40, seed=9)
+    assert (clf.predict(list(new_docs.text)).label == new_docs.label).mean() >= 0.75
     lm = LanguageModel.from_checkpoint(tmp_path/'ft')
     assert len(lm.generate('The film', 12, seed=0).split()) >= 8
     assert lm.predict_next('The film', 3)[0][0] in ('was', 'seemed', 'felt', 'looked', 'became')
@@ -37,7 +39,7 @@ def test_freeze_groups(corpora, tmp_path):
     model = text_classifier('gru', 50, 2, dict(emb_sz=8, n_hid=16, n_layers=3))
     learn = Learner(DataLoaders([], []), model, loss_func=CrossEntropyLossFlat(), splitter=classifier_splitter)
     learn.create_opt(); learn.freeze_to(-2)
-    trainable = {n.split('.')[2] if n.startswith('0.module.rnns') else n.split('.')[0] for n, p in model.named_parameters() if p.requires_grad and 'bn' not in n}
+    trainable = {n.split('.')[3] if n.startswith('0.module.rnns') else n.split('.')[0] for n, p in model.named_parameters() if p.requires_grad and 'bn' not in n}
     assert trainable == {'2', '1'}, trainable    # rnns.2 (last layer) and the head (model[1])
 
 def test_seed_reproducible(corpora, tmp_path):
@@ -53,9 +55,12 @@ def test_cli_pipeline(corpora, tmp_path):
     assert 'test error' in r.stdout
     m = json.loads((tmp_path/'clas'/'metrics.json').read_text())
     assert m['test_error'] < 0.3
-    r = cli('predict', '--model', tmp_path/'clas', POS, NEG)
+    new_docs = synthetic_corpus(40, seed=9)
+    (tmp_path/'docs.txt').write_text('\n'.join(new_docs.text))
+    r = cli('predict', '--model', tmp_path/'clas', POS, '--file', tmp_path/'docs.txt')
     preds = [json.loads(l) for l in r.stdout.strip().splitlines()]
-    assert [p['label'] for p in preds] == ['pos', 'neg'] and abs(sum(preds[0]['probabilities'].values()) - 1) < 1e-3
+    assert len(preds) == 41 and all(abs(sum(p['probabilities'].values()) - 1) < 1e-3 for p in preds)
+    assert np.mean([p['label'] == l for p, l in zip(preds[1:], new_docs.label)]) >= 0.7
     r = cli('generate', '--model', tmp_path/'ft', 'The film', '--n-words', 10, '--seed', 3)
     assert r.stdout.startswith('The film') and len(r.stdout.split()) >= 8
     r = cli('generate', '--model', tmp_path/'ft', 'The film', '--next', 3)
@@ -63,7 +68,9 @@ def test_cli_pipeline(corpora, tmp_path):
 
 def test_classify_from_scratch_cli(corpora, tmp_path):
     cli('classify', '--lm', 'none', '--preset', 'tiny', '--target', corpora/'target', '--out', tmp_path/'clas', '--epochs', 6)
-    assert json.loads((tmp_path/'clas'/'metrics.json').read_text())['from_scratch'] is True
+    m = json.loads((tmp_path/'clas'/'metrics.json').read_text())
+    assert m['from_scratch'] is True and [s['stage'] for s in m['stages']] == ['all (from scratch)'] and m['stages'][0]['epochs'] == 9
+    assert m['test_error'] < 0.3, m
 
 def test_cli_help():
     r = cli('--help')
