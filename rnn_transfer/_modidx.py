@@ -112,6 +112,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'rnn_transfer.lm.pretrain': ('lm.html#pretrain', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.pretrain_docs': ('lm.html#pretrain_docs', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.provenance': ('lm.html#provenance', 'rnn_transfer/lm.py'),
+                                 'rnn_transfer.lm.read_meta': ('lm.html#read_meta', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.remap_embeddings': ('lm.html#remap_embeddings', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.save_checkpoint': ('lm.html#save_checkpoint', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.split_valid': ('lm.html#split_valid', 'rnn_transfer/lm.py'),
