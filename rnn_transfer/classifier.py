@@ -22,7 +22,7 @@ from .data import (RnnTransferError, DataError, load_corpus, as_frame, tokenize,
                                classifier_items, classifier_loader, TOKENIZER_SETTINGS)
 from .models import ARCHS, text_classifier, classifier_splitter
 from .lm import (get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
-                             discriminative_lrs, Throughput, _print, CheckpointError, with_precision)
+                             discriminative_lrs, Throughput, _print, CheckpointError, with_precision, cpu_bf16_ok)
 
 # %% auto #0
 __all__ = ['labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'predict_items', 'TextClassifier',
@@ -92,21 +92,26 @@ def train_from_scratch(learn:Learner, # Classifier learner
                  **dict(zip(names, map(float, learn.recorder.values[-1]))))]
 
 # %% ../nbs/03_classifier.ipynb #980cefba
-@torch.no_grad()
+@torch.inference_mode()
 def predict_items(model:torch.nn.Module, # A text classifier
                   items:list, # `(TensorText, label)` items
                   bs:int=64, # Documents per batch
                   seq_len:int=72, # Padding chunk size
-                  pad_idx:int=1) -> torch.Tensor:
-    "Class probabilities for `items`, in input order."
+                  pad_idx:int=1,
+                  bf16:bool|None=None # bf16 autocast (default: on a CPU with native bf16 units)
+                 ) -> torch.Tensor:
+    "Class probabilities for `items`, in input order, longest documents first in batches of similar length."
     model.eval()
+    dev = next(model.parameters()).device
+    if bf16 is None: bf16 = dev.type == 'cpu' and cpu_bf16_ok()
     order = sorted(range(len(items)), key=lambda i: -len(items[i][0]))
     out = [None] * len(items)
-    for s in range(0, len(order), bs):
-        idx = order[s:s+bs]
-        xb = torch.stack([x for x, _ in pad_input_chunk([items[i] for i in idx], pad_idx=pad_idx, pad_first=True, seq_len=seq_len)])
-        probs = F.softmax(model(xb.to(next(model.parameters()).device))[0].float(), dim=-1).cpu()
-        for j, i in enumerate(idx): out[i] = probs[j]
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bool(bf16) and dev.type == 'cpu'):
+        for s in range(0, len(order), bs):
+            idx = order[s:s+bs]
+            xb = torch.stack([x for x, _ in pad_input_chunk([items[i] for i in idx], pad_idx=pad_idx, pad_first=True, seq_len=seq_len)])
+            probs = F.softmax(model(xb.to(dev))[0].float(), dim=-1).cpu()
+            for j, i in enumerate(idx): out[i] = probs[j]
     return torch.stack(out)
 
 # %% ../nbs/03_classifier.ipynb #6c27da66

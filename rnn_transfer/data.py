@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #062758a4
 from __future__ import annotations
-import os, re, warnings, collections
+import os, re, warnings, collections, multiprocessing as mp
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.basics import store_attr
@@ -12,13 +12,15 @@ from fastai.callback.core import Callback
 from fastai.callback.schedule import ParamScheduler
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
-from fastai.text.core import SpacyTokenizer, parallel_tokenize, defaults, UNK, PAD, BOS
+from fastai.text.core import (defaults, fix_html, replace_rep, replace_wrep, spec_add_spaces, rm_useless_spaces,
+                              UNK, PAD, BOS, TK_UP, TK_MAJ)
+from fastprogress.fastprogress import progress_bar
 from fastai.text.data import make_vocab as fastai_make_vocab, SortedDL, pad_input_chunk, TensorText
 
 # %% auto #0
 __all__ = ['CORPORA', 'DATA_ENV', 'TOKENIZER_SETTINGS', 'RnnTransferError', 'DataError', 'data_root', 'load_files', 'load_folder',
-           'load_corpus', 'as_frame', 'synthetic_corpus', 'tokenize', 'make_vocab', 'numericalize', 'LMStream',
-           'BPTTScaledLR', 'classifier_items', 'classifier_loader']
+           'load_corpus', 'as_frame', 'synthetic_corpus', 'WordTokenizer', 'Tokens', 'tokenize', 'make_vocab',
+           'numericalize', 'LMStream', 'BPTTScaledLR', 'classifier_items', 'classifier_loader']
 
 # %% ../nbs/00_data.ipynb #b7342f5d
 class RnnTransferError(Exception):
@@ -205,34 +207,151 @@ def synthetic_corpus(n:int=200, # Number of documents
 
 # %% ../nbs/00_data.ipynb #40c6ca64
 TOKENIZER_SETTINGS = dict(kind='fastai-spacy', lang='en', rules='fastai.text.core.defaults.text_proc_rules')
+_TEXT_RULES = (fix_html, replace_rep, replace_wrep, spec_add_spaces, rm_useless_spaces)
+_RE_WS = re.compile(r'(\s+)')
+_RE_CAPS, _RE_MAJ = re.compile(r'[A-Z]+[^a-z\s]*'), re.compile(r'[A-Z][^A-Z\s]*')
+
+class WordTokenizer:
+    "fastai's default rules and spaCy tokens, computed once per distinct word and cached."
+    def __init__(self, lang:str='en', # spaCy language of the blank tokenizer
+                 max_cache:int=2_000_000 # Clear the word cache when it grows past this many entries
+                ):
+        import spacy
+        from spacy.symbols import ORTH
+        nlp = spacy.blank(lang)
+        for w in defaults.text_spec_tok: nlp.tokenizer.add_special_case(w, [{ORTH: w}])
+        self.spacy, self.max_cache = nlp.tokenizer, max_cache
+        self.words, self.wid, self.cache = [], {}, {}  # token table, token -> id, word -> token ids
+        self.bos = self._id(BOS)
+
+    def _id(self, tok:str) -> int:
+        i = self.wid.get(tok)
+        if i is None: i = self.wid[tok] = len(self.words); self.words.append(tok)
+        return i
+
+    def _fill(self, words):
+        "Tokenise unseen words with one spaCy call, newline-separated."
+        words = list(words)
+        low = [w.lower() for w in words]
+        res, cur = [], []
+        for t in self.spacy('\n'.join(low)):
+            if t.text == '\n': res.append(cur); cur = []
+            else: cur.append(t.text)
+        res.append(cur)
+        if len(res) != len(words): res = [[t.text for t in self.spacy(w)] for w in low]
+        for w, toks in zip(words, res):
+            if _RE_CAPS.fullmatch(w): toks = [TK_UP] + toks if len(w) > 1 else toks
+            elif _RE_MAJ.fullmatch(w): toks = [TK_MAJ] + toks if len(w) > 1 else toks
+            self.cache[w] = [self._id(t) for t in toks]
+
+    def _gap(self, g:str) -> list[int]:
+        "A whitespace run: one space belongs to the previous token, the rest is a token."
+        ids = self.cache.get(g)
+        if ids is None:
+            rest = g[1:] if g[0] == ' ' else g
+            ids = self.cache[g] = [self._id(rest.replace(' ', '▁'))] if rest else []
+        return ids
+
+    def encode(self, texts) -> tuple[np.ndarray, np.ndarray]:
+        "Token ids (into `self.words`) of all `texts` concatenated, and the token count of each."
+        if len(self.cache) > self.max_cache: self.cache.clear()
+        split, cache, parts_of = _RE_WS.split, self.cache, []
+        for t in texts:
+            for f in _TEXT_RULES: t = f(t)
+            parts_of.append(split(t.strip()))
+        miss = {p for parts in parts_of for p in parts[::2] if p and p not in cache}
+        if miss: self._fill(sorted(miss))
+        ids, lens = [], np.empty(len(parts_of), dtype=np.int64)
+        for k, parts in enumerate(parts_of):
+            n0 = len(ids)
+            ids.append(self.bos)
+            for i, p in enumerate(parts):
+                if i & 1: ids.extend(self._gap(p))
+                elif p: ids.extend(cache[p])
+            lens[k] = len(ids) - n0
+        return np.array(ids, dtype=np.int32), lens
+
+    def __call__(self, text:str) -> list[str]:
+        "The tokens of one text."
+        ids, _ = self.encode([text])
+        return [self.words[i] for i in ids]
+
+# %% ../nbs/00_data.ipynb #707bf0f8
+class Tokens:
+    "Tokenised documents: one int32 array of ids into a table of distinct tokens. Indexing gives a document's tokens."
+    def __init__(self, words:list[str], # Distinct tokens, in order of first appearance
+                 counts:np.ndarray, # How often each token occurs
+                 ids:np.ndarray, # Token ids (into `words`) of all documents, concatenated
+                 offsets:np.ndarray # Document boundaries, length `len(docs)+1`
+                ): store_attr()
+    def __len__(self): return len(self.offsets) - 1
+    def __getitem__(self, i):
+        if isinstance(i, slice): return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0: i += len(self)
+        w = self.words
+        return [w[k] for k in self.ids[self.offsets[i]:self.offsets[i + 1]].tolist()]
+    def __iter__(self): return (self[i] for i in range(len(self)))
+    @property
+    def n_tokens(self) -> int: return len(self.ids)
+    def counter(self) -> collections.Counter:
+        "Token counts, in order of first appearance (fastai's tie order)."
+        return collections.Counter(dict(zip(self.words, self.counts.tolist())))
+    def __repr__(self): return f"Tokens({len(self)} documents, {self.n_tokens} tokens, {len(self.words)} distinct)"
+
+_WORKER_TOK = None
+def _encode_chunk(texts):
+    "Encode a chunk in this process; return its distinct tokens in order of first appearance and ids into them."
+    global _WORKER_TOK
+    if _WORKER_TOK is None: _WORKER_TOK = WordTokenizer()
+    ids, lens = _WORKER_TOK.encode(texts)
+    u, first, inv = np.unique(ids, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind='stable')
+    rank = np.empty_like(order); rank[order] = np.arange(len(order))
+    return [_WORKER_TOK.words[j] for j in u[order].tolist()], rank[inv.reshape(-1)].astype(np.int32), lens
 
 def tokenize(texts, # Iterable of strings
-             n_workers:int|None=None, # Worker processes (default: all cores, 0 for in-process)
-             progress:bool=False # Show a progress bar
-            ) -> list[list[str]]:
-    "Tokenise `texts` with fastai's rules and spaCy, keeping the input order."
-    texts = list(texts)
-    if n_workers is None: n_workers = 0 if len(texts) < 2000 else min(defaults.cpus, 8)
-    out = [None] * len(texts)
-    for i, toks in parallel_tokenize(texts, tok=SpacyTokenizer(), n_workers=n_workers, progress=progress): out[i] = list(toks)
-    return out
+             n_workers:int|None=None, # Worker processes (default: all cores from 1,000 texts on, else 0: in-process)
+             progress:bool=False, # Show a progress bar
+             chunk_size:int=1000 # Documents per work unit
+            ) -> Tokens:
+    "Tokenise `texts` with fastai's default rules and spaCy (the tokens `TextDataLoaders` makes), keeping the input order."
+    texts = [t if isinstance(t, str) else str(t) for t in texts]
+    if n_workers is None: n_workers = 0 if len(texts) < 1000 else min(defaults.cpus, 8)
+    if n_workers > 0: chunk_size = max(100, min(chunk_size, -(-len(texts) // (4 * n_workers))))  # work for every worker
+    chunks = [texts[i:i + chunk_size] for i in range(0, len(texts), chunk_size)]
+    gid, parts, lens = {}, [], []
+    pool = mp.get_context('fork').Pool(n_workers) if n_workers > 0 and len(chunks) > 1 else None
+    try:
+        it = pool.imap(_encode_chunk, chunks) if pool else map(_encode_chunk, chunks)
+        if progress: it = progress_bar(it, total=len(chunks), leave=False)
+        for words, ids, ln in it:
+            lut = np.fromiter((gid.setdefault(w, len(gid)) for w in words), dtype=np.int32, count=len(words))
+            parts.append(lut[ids]); lens.append(ln)
+    finally:
+        if pool: pool.terminate()
+    ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    lens = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int64)
+    return Tokens(list(gid), np.bincount(ids, minlength=len(gid)), ids, np.concatenate([[0], np.cumsum(lens)]))
 
 # %% ../nbs/00_data.ipynb #0fca4c13
-def make_vocab(docs, # Tokenised documents
+def make_vocab(docs, # `Tokens`, or tokenised documents (lists of strings)
                min_freq:int=2, # Keep tokens seen at least this often
                max_vocab:int=60000 # Keep at most this many tokens
               ) -> list[str]:
-    "Vocabulary of `docs`: fastai's special tokens, then tokens by frequency."
-    count = collections.Counter(t for d in docs for t in d)
+    "Vocabulary of `docs`: fastai's special tokens, then tokens by frequency (ties in order of first appearance)."
+    count = docs.counter() if isinstance(docs, Tokens) else collections.Counter(t for d in docs for t in d)
     return fastai_make_vocab(count, min_freq=min_freq, max_vocab=max_vocab)
 
-def numericalize(docs, # Tokenised documents
+def numericalize(docs, # `Tokens`, or tokenised documents (lists of strings)
                  vocab:list[str] # The vocabulary; unknown tokens map to `xxunk`
                 ) -> tuple[np.ndarray, np.ndarray]:
     "All `docs` as one int32 token array and the document start offsets (length `len(docs)+1`)."
-    o2i = collections.defaultdict(int, {w: i for i, w in enumerate(vocab) if w != 'xxfake'})
+    o2i = {w: i for i, w in enumerate(vocab) if w != 'xxfake'}
+    if isinstance(docs, Tokens):
+        lut = np.fromiter((o2i.get(w, 0) for w in docs.words), dtype=np.int32, count=len(docs.words))
+        return lut[docs.ids], docs.offsets.astype(np.int64)
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-    ids = np.fromiter((o2i[t] for d in docs for t in d), dtype=np.int32, count=int(lens.sum()))
+    ids = np.fromiter((o2i.get(t, 0) for d in docs for t in d), dtype=np.int32, count=int(lens.sum()))
     return ids, np.concatenate([[0], np.cumsum(lens)])
 
 # %% ../nbs/00_data.ipynb #e8e77f11

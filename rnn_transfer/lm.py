@@ -13,7 +13,8 @@ from fastai.learner import Learner
 from fastai.callback.fp16 import MixedPrecision
 from fastai.losses import CrossEntropyLossFlat
 from fastai.optimizer import Adam
-from fastai.metrics import accuracy, Perplexity
+from fastai.metrics import accuracy, Perplexity, Metric
+import torch.nn.functional as F
 from fastai.callback.core import Callback
 from fastai.callback.rnn import rnn_cbs
 from fastai.callback.schedule import fit_one_cycle
@@ -26,7 +27,8 @@ from .models import ARCHS, arch_class, language_model, lm_splitter
 
 # %% auto #0
 __all__ = ['PRESETS', 'CKPT_FORMAT', 'get_preset', 'CheckpointError', 'provenance', 'write_atomic', 'save_checkpoint',
-           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_texts', 'Throughput',
+           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_texts',
+           'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok', 'Throughput',
            'lm_learner', 'with_precision', 'pretrain_docs', 'pretrain', 'load_lm', 'discriminative_lrs',
            'finetune_docs', 'finetune']
 
@@ -178,6 +180,102 @@ def lm_texts(corpus, # Corpus name or path (see `load_corpus`)
     if include_test and 'test' in dd: texts += list(as_frame(dd['test'], text_col, source=f'{corpus} test').text)
     return texts, list(valid.text)
 
+# %% ../nbs/02_lm.ipynb #9966a5fe
+class TiedSoftmaxCE(torch.autograd.Function):
+    "Mean cross-entropy of `h @ w.T + b` against `y`, over the vocabulary in blocks: no tokens x vocab tensor."
+    @staticmethod
+    def forward(ctx, h, w, b, y, block:int=512, want_acc:bool=False):
+        dt, (N, V) = h.dtype, (h.shape[0], w.shape[0])
+        wc = w.detach().to(dt)
+        bias = b.detach().float() if b is not None else torch.zeros(V, device=h.device)
+        lse = torch.full((N,), -float('inf'), device=h.device); tgt = torch.empty(N, device=h.device)
+        best = torch.full((N,), -float('inf'), device=h.device); arg = torch.zeros(N, dtype=torch.long, device=h.device)
+        rows = torch.arange(N, device=h.device)
+        for v0 in range(0, V, block):
+            v1 = min(V, v0 + block)
+            z = torch.add(torch.mm(h, wc[v0:v1].t()), bias[v0:v1])  # fp32 logits of this block
+            lse = torch.logaddexp(lse, torch.logsumexp(z, 1))
+            if want_acc:
+                bm, bi = z.max(1); upd = bm > best
+                best, arg = torch.where(upd, bm, best), torch.where(upd, bi + v0, arg)
+            r = rows[(y >= v0) & (y < v1)]
+            tgt[r] = z[r, y[r] - v0]
+        ctx.save_for_backward(h, wc, y, lse); ctx.block, ctx.bias, ctx.has_b = block, bias, b is not None
+        correct = (arg == y).sum() if want_acc else torch.zeros((), dtype=torch.long)
+        ctx.mark_non_differentiable(correct)
+        return (lse - tgt).mean(), correct
+
+    @staticmethod
+    def backward(ctx, g, _):
+        h, wc, y, lse = ctx.saved_tensors
+        (N, V), block, bias = (h.shape[0], wc.shape[0]), ctx.block, ctx.bias
+        gh = torch.zeros(N, h.shape[1], device=h.device); gw = torch.empty(V, h.shape[1], device=h.device)
+        gb, nlse = torch.empty(V, device=h.device), -lse[:, None]
+        for v0 in range(0, V, block):
+            v1 = min(V, v0 + block)
+            z = torch.add(torch.mm(h, wc[v0:v1].t()), bias[v0:v1])
+            z += nlse; z.exp_()                     # softmax of this block
+            gb[v0:v1] = z.sum(0)
+            p = z.to(h.dtype)
+            gh += torch.mm(p, wc[v0:v1])
+            gw[v0:v1] = torch.mm(p.t(), h)
+        gh -= wc[y].float(); gw.index_add_(0, y, -h.float())  # the -onehot part of (softmax - onehot), once
+        gb -= torch.bincount(y, minlength=V).float()
+        sc = g / N
+        return (gh * sc).to(h.dtype), gw * sc, (gb * sc if ctx.has_b else None), None, None, None
+
+class LMLoss:
+    "Language-model loss: `TiedSoftmaxCE` on decoder inputs during fused training, fastai's flattened cross-entropy on logits."
+    def __init__(self, block:int=512): self.block, self.decoder, self.last, self.plain = block, None, (0, 0), CrossEntropyLossFlat()
+    def __call__(self, pred, targ):
+        dec = self.decoder
+        if dec is None or pred.shape[-1] != dec.in_features or pred.shape[-1] == dec.out_features:
+            loss = self.plain(pred, targ)
+            self.last = ((pred.argmax(-1) == targ).sum().item(), targ.numel()); return loss
+        h, y = pred.reshape(-1, pred.shape[-1]), targ.reshape(-1)
+        loss, correct = TiedSoftmaxCE.apply(h, dec.weight, dec.bias, y, self.block, not torch.is_grad_enabled())
+        self.last = (int(correct), y.numel())
+        return loss
+    def decodes(self, x): return x.argmax(dim=-1)
+    def activation(self, x): return F.softmax(x, dim=-1)
+
+class LMAccuracy(Metric):
+    "Next-token accuracy, read from `LMLoss` (the fused loss never builds logits)."
+    def reset(self): self.c, self.n = 0, 0
+    def accumulate(self, learn):
+        c, n = learn.loss_func.last; self.c += c; self.n += n
+    @property
+    def value(self): return self.c / max(self.n, 1)
+    @property
+    def name(self): return 'accuracy'
+
+def _hidden_forward(self, input):
+    dp_inp = self.output_dp(input)
+    return dp_inp, input, dp_inp
+
+class FusedSoftmax(Callback):
+    "During `fit`, the LM decoder returns its dropped-out input and `LMLoss` applies the tied softmax itself."
+    order = 0
+    def before_fit(self):
+        self.dec = self.learn.model[1]
+        self.dec.forward = partial(_hidden_forward, self.dec)
+        self.learn.loss_func.decoder = self.dec.decoder
+    def after_fit(self):
+        if 'forward' in vars(self.dec): del self.dec.forward
+        self.learn.loss_func.decoder = None
+
+class CPUBF16(Callback):
+    "bf16 autocast of the forward pass on a CPU (weights, optimizer and loss reductions stay fp32)."
+    order = 10
+    def before_batch(self): self.ac = torch.autocast('cpu', dtype=torch.bfloat16); self.ac.__enter__()
+    def after_pred(self): self.ac.__exit__(None, None, None); self.ac = None
+    def after_cancel_batch(self):
+        if getattr(self, 'ac', None) is not None: self.ac.__exit__(None, None, None); self.ac = None
+
+def cpu_bf16_ok() -> bool:
+    "True on a CPU with native bf16 matrix instructions (AVX512-BF16 or AMX) and no GPU in use."
+    return not torch.cuda.is_available() and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
 # %% ../nbs/02_lm.ipynb #d5ceaec0
 class Throughput(Callback):
     "Count training tokens and seconds, per epoch and in total."
@@ -195,14 +293,18 @@ class Throughput(Callback):
 def lm_learner(dls:DataLoaders, model:torch.nn.Module, preset:dict) -> Learner:
     "A fastai `Learner` for an AWD language model."
     b1, b2 = preset.get('betas', (0.9, 0.99))
-    learn = Learner(dls, model.to(default_device()), loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=preset.get('wd', 0.01)),
-                    metrics=[accuracy, Perplexity()], splitter=lm_splitter, moms=(0.8, 0.7, 0.8),
-                    cbs=[*rnn_cbs(alpha=2., beta=1.), BPTTScaledLR(), Throughput()])
-    return with_precision(learn, preset)
+    on_cpu = default_device().type == 'cpu'
+    fused = on_cpu and preset.get('fused_softmax', True)
+    learn = Learner(dls, model.to(default_device()), loss_func=LMLoss() if fused else CrossEntropyLossFlat(),
+                    opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=preset.get('wd', 0.01)),
+                    metrics=[LMAccuracy() if fused else accuracy, Perplexity()], splitter=lm_splitter, moms=preset.get('moms', (0.8, 0.7, 0.8)),
+                    cbs=[*rnn_cbs(alpha=2., beta=1.), BPTTScaledLR(), Throughput()] + ([FusedSoftmax()] if fused else []))
+    return with_precision(learn, preset, cpu_bf16=True)
 
-def with_precision(learn:Learner, preset:dict) -> Learner:
-    "Mixed precision (fastai's `MixedPrecision`) when the preset asks for it and a GPU is there; fp32 otherwise."
+def with_precision(learn:Learner, preset:dict, cpu_bf16:bool=False) -> Learner:
+    "fp16 (fastai's `MixedPrecision`) when the preset asks for it on a GPU; with `cpu_bf16`, bf16 autocast on a CPU with bf16 units unless the preset turns `cpu_bf16` off; fp32 otherwise."
     if preset.get('fp16') and torch.cuda.is_available(): learn.add_cb(MixedPrecision())
+    elif cpu_bf16 and preset.get('cpu_bf16', True) and cpu_bf16_ok(): learn.add_cb(CPUBF16())
     return learn
 
 def _history(learn:Learner, stage:str) -> list[dict]:

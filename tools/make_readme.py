@@ -10,11 +10,45 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
+PERF = ROOT/'bench'/'results'/'perf.jsonl'
+BENCH_NAMES = {'tokenize': 'Tokenisation + numericalisation', 'lm_train': 'LM training', 'lm_memory': 'LM data memory',
+               'classify': 'Batch classification', 'generate': 'Generation'}
+
+def _fmt(x:float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}" if abs(x) >= 10 else f"{x:.2f}"
+
+def _details(r:dict) -> str:
+    b = r['bench']
+    if b == 'tokenize':
+        vocab = 'identical' if r['same_vocab'] else f"{r.get('vocab_entries_differing', '?')} of {r.get('vocab_size', 0):,} entries differ"
+        return (f"{r['docs']:,} docs, {r['tokens_fastai']:,} tokens; identical tokens in {r['same_tokens_docs']:.3%} of docs; vocabulary: {vocab}; "
+                f"fastai {r['seconds_fastai']} s (of which tokenising {r.get('seconds_fastai_tokenize_only', '?')} s, the rest numericalising), ours {r['seconds_ours']} s")
+    if b == 'lm_train': return (f"{r['config']['emb_sz']}/{r['config']['n_hid']}/{r['config']['n_layers']} emb/hidden/layers, {r['tokens_ours']:,} tokens timed; valid ppl fastai {r['ppl_fastai']} vs ours {r['ppl_ours']} after the same tokens; "
+                                f"ours in {r['precision_ours']}; {r['gflops_fastai']} vs {r['gflops_ours']} GFLOP/s (CPU matmul peak: fp32 {r['peak_gflops_fp32']}, bf16 {r['peak_gflops_bf16']})")
+    if b == 'lm_memory': return f"{r['tokens_fastai']:,} tokens; {r['mb_fastai']:,} MB vs {r['mb_ours']:,} MB held"
+    if b == 'classify': return f"{r['docs']:,} IMDb test reviews from raw text; labels agree with fastai on {r['labels_agree']:.1%}"
+    if b == 'generate': return f"3 prompts, temperature 1, full distribution"
+    return ''
+
+def perf_table() -> str:
+    "The README's performance table: the latest full (non --quick) result of each benchmark case."
+    if not PERF.exists(): return '(no benchmark results yet: run the scripts in bench/)'
+    latest = {}
+    for line in PERF.read_text().splitlines():
+        r = json.loads(line)
+        if not r.get('quick'): latest[(r['bench'], r['case'], r['metric'])] = r
+    rows = ['| benchmark | case | fastai | ours | ours vs fastai | details | command (date, git) |', '|---|---|---|---|---|---|---|']
+    order = list(BENCH_NAMES)
+    for (b, c, m), r in sorted(latest.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 99, kv[0][1], kv[0][2])):
+        rows.append(f"| {BENCH_NAMES.get(b, b)}: {m} | {c} | {_fmt(r['fastai'])} {r['unit']} | {_fmt(r['ours'])} {r['unit']} | **{r['ratio']:.2f}x** "
+                    f"({'higher' if r['better'] == 'higher' else 'lower'} is better) | {_details(r)} | `{r['command']}` ({r['date'][:10]}, {r['git']}) |")
+    return '\n'.join(rows)
+
 def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     nb, parts = json.loads(Path(nb_path).read_text(encoding='utf-8')), []
     for c in nb['cells']:
         src = ''.join(c['source'])
-        if c['cell_type'] == 'markdown': parts.append(src.strip()); continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table())); continue
         lines = src.splitlines()
         if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
         code = '\n'.join(l for l in lines if not l.lstrip().startswith('#|')).strip()
