@@ -60,7 +60,11 @@ def side_payload(io:str):
     return pickle.loads(p.read_bytes()) if p.exists() and p.stat().st_size else None
 
 def git_rev() -> str:
-    try: return subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    "The commit measured, with `+dirty` when the working tree has uncommitted changes to tracked files."
+    try:
+        rev = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(['git', 'status', '--porcelain', '--untracked-files=no'], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        return rev + ('+dirty' if dirty else '')
     except OSError: return ''
 
 def cpu_name() -> str:

@@ -6,9 +6,10 @@ Usage: python bench/lm_train.py [--quick] [--data-dir ../shared/data] [--vocabs 
 Data: Wikipedia articles tokenised once (outside the timing); the vocabulary is built from the first 2 shards, the
 training stream is the first `batches` x 64 x 72 tokens of it, validation is the first valid articles (20k tokens).
 Each side runs in its own fresh process and trains one epoch over the same stream with `fit_one_cycle(1, 2e-3)`,
-batch size 64, sequence length 72, fastai's moms and weight decay; fastai reads it through its own `LMDataLoader`,
+batch size 64, sequence length 72, the moms (0.8, 0.7, 0.8), Adam betas and weight decay of fastai's `LMLearner`; fastai reads it through its own `LMDataLoader`,
 ours through `LMStream` (randomised window lengths around 72). Tokens/s counts training tokens after the first batch
-(the warm-up batch of each side is excluded from both). Validation perplexity after the same tokens is reported too.
+(the warm-up batch of each side is excluded from both). Every side starts from the same initial weights (one seeded
+initialisation per architecture), and validation perplexity after the same tokens is reported too.
 Achieved GFLOP/s = analytic training FLOPs per token (3 x 2 x multiply-adds of the RNN layers and the softmax) x tokens/s,
 compared with the fp32 and bf16 matrix-product rates this CPU reaches (measured here in a separate process).
 """
@@ -82,18 +83,23 @@ def side(a):
                           LMDataLoader([TensorText(torch.from_numpy(d.astype(np.int64))) for d in valid], bs=bs, seq_len=sl, shuffle=False))
         dls.vocab = vocab
         learn = language_model_learner(dls, AWD_LSTM, config=cfg, pretrained=False, metrics=[accuracy, Perplexity()])
+        learn.model.load_state_dict(p['init'])
     else:
         ids, vids = np.concatenate(train), np.concatenate(valid)
         offs = np.concatenate([[0], np.cumsum([len(d) for d in train])])
         dls = DataLoaders(LMStream(ids, offs, bs=bs, bptt=sl, shuffle=False, seed=0), LMStream(vids, bs=bs, bptt=sl, random_bptt=False, seed=0))
-        preset = get_preset('paper', moms=(0.95, 0.85, 0.95), wd=0.01, betas=(0.9, 0.99))
-        learn = lm_learner(dls, language_model(p['arch'], len(vocab), cfg, drop_mult=1.), preset)
+        arch, *flags = p['arch'].split('+')
+        preset = get_preset('paper', moms=(0.8, 0.7, 0.8), wd=0.01, betas=(0.9, 0.99), rnn_bf16='rnn_fp32' not in flags and 'fp32' not in flags,
+                            fused_softmax='unfused' not in flags, cpu_bf16='fp32' not in flags)
+        model = language_model(arch, len(vocab), cfg, drop_mult=1.); model.load_state_dict(p['init'])
+        learn = lm_learner(dls, model, preset)
     clock = Clock(); learn.add_cb(clock)
     learn.fit_one_cycle(1, 2e-3)
     names = [n for n in learn.recorder.metric_names[1:] if n != 'time']
     res = dict(zip(names, map(float, learn.recorder.values[-1])))
     side_return(a.io, dict(tokens=clock.n, seconds=clock.t, tokens_per_s=clock.n / clock.t, perplexity=res['perplexity'],
-                           valid_loss=res['valid_loss'], precision='bf16' if any(type(c).__name__ == 'CPUBF16' for c in learn.cbs) else 'fp32'))
+                           valid_loss=res['valid_loss'], precision=('bf16 RNN + softmax' if any(type(c).__name__ == 'CPUBF16' for c in learn.cbs) else
+                                      'bf16 softmax, fp32 RNN' if getattr(learn.loss_func, 'dtype', None) == torch.bfloat16 else 'fp32')))
 
 def peak_side(a):
     import torch
@@ -109,7 +115,8 @@ def main():
     ap = parser(__doc__)
     ap.add_argument('--vocabs', default='10000,30000,60000')
     ap.add_argument('--batches', type=int, default=10, help='training batches of 64 x 72 tokens per side')
-    ap.add_argument('--archs', default='lstm,gru', help='our architectures (fastai: lstm)')
+    ap.add_argument('--archs', default='lstm,lstm+rnn_fp32,gru', help='our variants: lstm or gru (default precision: bf16 RNN + softmax on a CPU '
+                    'with bf16 units), optionally with +rnn_fp32 (only the softmax in bf16), +fp32 (all fp32), +unfused (fastai\'s cross-entropy)')
     a = ap.parse_args()
     if a.side == 'peak': return peak_side(a)
     if a.side: return side(a)
@@ -124,12 +131,19 @@ def main():
     for V in vocabs:
         d = data[V]
         pay = dict(train=d['train'], valid=d['valid'], vocab=d['vocab'], cfg=cfg, n_train=(batches + 1) * 64 * 72 + 1, n_valid=20000 if not a.quick else 5000)
-        f = run_side(__file__, 'fastai', f'v{V}', args, {**pay, 'arch': 'lstm'})
+        inits = {}
+        def init(arch):   # the same initial weights on every side that runs this architecture
+            if arch not in inits:
+                from fastai.torch_core import set_seed
+                from rnn_transfer.models import language_model
+                set_seed(0); inits[arch] = language_model(arch, len(d['vocab']), {**awd_lstm_lm_config, **cfg}).state_dict()
+            return inits[arch]
+        f = run_side(__file__, 'fastai', f'v{V}', args, {**pay, 'arch': 'lstm', 'init': init('lstm')})
         for arch in a.archs.split(','):
-            o = run_side(__file__, 'ours', f'v{V}', args, {**pay, 'arch': arch})
-            flops = 6 * (rnn_macs(cfg, arch) + cfg['emb_sz'] * len(d['vocab']))
+            o = run_side(__file__, 'ours', f'v{V}', args, {**pay, 'arch': arch, 'init': init(arch.split('+')[0])})
+            flops = 6 * (rnn_macs(cfg, arch.split('+')[0]) + cfg['emb_sz'] * len(d['vocab']))
             flops_f = 6 * (rnn_macs(cfg, 'lstm') + cfg['emb_sz'] * len(d['vocab']))
-            emit(a, 'lm_train', f"vocab {len(d['vocab']) // 1000}k, ours {arch.upper()}", 'training tokens/s', 'tokens/s', f['tokens_per_s'], o['tokens_per_s'],
+            emit(a, 'lm_train', f"vocab {len(d['vocab']) // 1000}k, ours {arch.split('+')[0].upper()}{''.join(' +' + x for x in arch.split('+')[1:])}", 'training tokens/s', 'tokens/s', f['tokens_per_s'], o['tokens_per_s'],
                  vocab=len(d['vocab']), config=cfg, tokens_fastai=f['tokens'], tokens_ours=o['tokens'],
                  ppl_fastai=round(f['perplexity'], 1), ppl_ours=round(o['perplexity'], 1), precision_ours=o['precision'],
                  gflops_fastai=round(flops_f * f['tokens_per_s'] / 1e9, 1), gflops_ours=round(flops * o['tokens_per_s'] / 1e9, 1),

@@ -96,6 +96,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                         'rnn_transfer/generate.py'),
                                        'rnn_transfer.generate.LanguageModel._mask': ( 'generate.html#languagemodel._mask',
                                                                                       'rnn_transfer/generate.py'),
+                                       'rnn_transfer.generate.LanguageModel._step': ( 'generate.html#languagemodel._step',
+                                                                                      'rnn_transfer/generate.py'),
                                        'rnn_transfer.generate.LanguageModel.encode': ( 'generate.html#languagemodel.encode',
                                                                                        'rnn_transfer/generate.py'),
                                        'rnn_transfer.generate.LanguageModel.from_checkpoint': ( 'generate.html#languagemodel.from_checkpoint',

@@ -59,6 +59,28 @@ class LanguageModel:
         "Run `ids` through the model, carrying the hidden state; the logits of the last position."
         return self.model(ids[None])[0][0, -1].float()
 
+    @torch.no_grad()
+    def _step(self, tok:int) -> torch.Tensor:
+        "Feed one token as plain LSTM/GRU cells on the carried hidden state (no per-call RNN kernel setup); its logits."
+        enc, dec = self.model[0], self.model[1].decoder
+        if self.model.training or getattr(enc, 'n_dir', 1) != 1 or getattr(enc, 'bs', 1) != 1 or not hasattr(enc, 'rnns'):
+            return self._feed(torch.tensor([tok]))
+        x, new = enc.encoder.weight[tok][None], []
+        for l, rnn in enumerate(enc.rnns):
+            m = rnn.module
+            w_hh = getattr(rnn, 'weight_hh_l0_raw', None)
+            if w_hh is None: w_hh = m.weight_hh_l0
+            h = enc.hidden[l]
+            if isinstance(m, torch.nn.LSTM):
+                hx, cx = torch.lstm_cell(x, (h[0][0], h[1][0]), m.weight_ih_l0, w_hh, m.bias_ih_l0, m.bias_hh_l0)
+                new.append((hx[None], cx[None]))
+            else:
+                hx = torch.gru_cell(x, h[0], m.weight_ih_l0, w_hh, m.bias_ih_l0, m.bias_hh_l0)
+                new.append(hx[None])
+            x = hx
+        enc.hidden = new
+        return dec(x)[0].float()
+
     def _logits(self, prompt:str) -> torch.Tensor:
         self.model.reset()
         return self._feed(self.encode(prompt))
@@ -95,8 +117,9 @@ def _generate(self:LanguageModel, prompt:str, # Text to continue
         else:
             logits = logits / temperature
             if top_k: v, _ = logits.topk(min(top_k, len(logits))); logits[logits < v[-1]] = -float('inf')
-            nxt = int(torch.multinomial(F.softmax(logits, dim=-1), 1, generator=g))
+            cdf = F.softmax(logits, dim=-1).cumsum(0)   # inverse-CDF sampling: one uniform draw, no per-step exponentials
+            nxt = min(int(torch.searchsorted(cdf, torch.rand(1, generator=g) * cdf[-1], right=True)), len(cdf) - 1)
         ids.append(nxt)
-        logits = self._feed(torch.tensor([nxt]))
+        logits = self._step(nxt)
     return detokenize([self.vocab[i] for i in ids])
 LanguageModel.generate = _generate

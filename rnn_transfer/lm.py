@@ -180,13 +180,14 @@ def lm_texts(corpus, # Corpus name or path (see `load_corpus`)
     if include_test and 'test' in dd: texts += list(as_frame(dd['test'], text_col, source=f'{corpus} test').text)
     return texts, list(valid.text)
 
-# %% ../nbs/02_lm.ipynb #9966a5fe
+# %% ../nbs/02_lm.ipynb #a10ce454
 class TiedSoftmaxCE(torch.autograd.Function):
     "Mean cross-entropy of `h @ w.T + b` against `y`, over the vocabulary in blocks: no tokens x vocab tensor."
     @staticmethod
-    def forward(ctx, h, w, b, y, block:int=512, want_acc:bool=False):
-        dt, (N, V) = h.dtype, (h.shape[0], w.shape[0])
-        wc = w.detach().to(dt)
+    def forward(ctx, h, w, b, y, block:int=512, want_acc:bool=False, dtype=None):
+        hdt, (N, V) = h.dtype, (h.shape[0], w.shape[0])
+        dt = dtype or hdt
+        h = h.detach().to(dt); wc = w.detach().to(dt)
         bias = b.detach().float() if b is not None else torch.zeros(V, device=h.device)
         lse = torch.full((N,), -float('inf'), device=h.device); tgt = torch.empty(N, device=h.device)
         best = torch.full((N,), -float('inf'), device=h.device); arg = torch.zeros(N, dtype=torch.long, device=h.device)
@@ -200,7 +201,7 @@ class TiedSoftmaxCE(torch.autograd.Function):
                 best, arg = torch.where(upd, bm, best), torch.where(upd, bi + v0, arg)
             r = rows[(y >= v0) & (y < v1)]
             tgt[r] = z[r, y[r] - v0]
-        ctx.save_for_backward(h, wc, y, lse); ctx.block, ctx.bias, ctx.has_b = block, bias, b is not None
+        ctx.save_for_backward(h, wc, y, lse); ctx.block, ctx.bias, ctx.has_b, ctx.hdt = block, bias, b is not None, hdt
         correct = (arg == y).sum() if want_acc else torch.zeros((), dtype=torch.long)
         ctx.mark_non_differentiable(correct)
         return (lse - tgt).mean(), correct
@@ -222,18 +223,18 @@ class TiedSoftmaxCE(torch.autograd.Function):
         gh -= wc[y].float(); gw.index_add_(0, y, -h.float())  # the -onehot part of (softmax - onehot), once
         gb -= torch.bincount(y, minlength=V).float()
         sc = g / N
-        return (gh * sc).to(h.dtype), gw * sc, (gb * sc if ctx.has_b else None), None, None, None
+        return (gh * sc).to(ctx.hdt), gw * sc, (gb * sc if ctx.has_b else None), None, None, None, None
 
 class LMLoss:
     "Language-model loss: `TiedSoftmaxCE` on decoder inputs during fused training, fastai's flattened cross-entropy on logits."
-    def __init__(self, block:int=512): self.block, self.decoder, self.last, self.plain = block, None, (0, 0), CrossEntropyLossFlat()
+    def __init__(self, block:int=512, dtype=None): self.block, self.dtype, self.decoder, self.last, self.plain = block, dtype, None, (0, 0), CrossEntropyLossFlat()
     def __call__(self, pred, targ):
         dec = self.decoder
         if dec is None or pred.shape[-1] != dec.in_features or pred.shape[-1] == dec.out_features:
             loss = self.plain(pred, targ)
             self.last = ((pred.argmax(-1) == targ).sum().item(), targ.numel()); return loss
         h, y = pred.reshape(-1, pred.shape[-1]), targ.reshape(-1)
-        loss, correct = TiedSoftmaxCE.apply(h, dec.weight, dec.bias, y, self.block, not torch.is_grad_enabled())
+        loss, correct = TiedSoftmaxCE.apply(h, dec.weight, dec.bias, y, self.block, not torch.is_grad_enabled(), self.dtype)
         self.last = (int(correct), y.numel())
         return loss
     def decodes(self, x): return x.argmax(dim=-1)
@@ -295,16 +296,17 @@ def lm_learner(dls:DataLoaders, model:torch.nn.Module, preset:dict) -> Learner:
     b1, b2 = preset.get('betas', (0.9, 0.99))
     on_cpu = default_device().type == 'cpu'
     fused = on_cpu and preset.get('fused_softmax', True)
-    learn = Learner(dls, model.to(default_device()), loss_func=LMLoss() if fused else CrossEntropyLossFlat(),
+    bf16 = fused and preset.get('cpu_bf16', True) and cpu_bf16_ok()
+    learn = Learner(dls, model.to(default_device()), loss_func=LMLoss(dtype=torch.bfloat16 if bf16 else None) if fused else CrossEntropyLossFlat(),
                     opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=preset.get('wd', 0.01)),
                     metrics=[LMAccuracy() if fused else accuracy, Perplexity()], splitter=lm_splitter, moms=preset.get('moms', (0.8, 0.7, 0.8)),
                     cbs=[*rnn_cbs(alpha=2., beta=1.), BPTTScaledLR(), Throughput()] + ([FusedSoftmax()] if fused else []))
-    return with_precision(learn, preset, cpu_bf16=True)
+    return with_precision(learn, preset, bf16_default=True)
 
-def with_precision(learn:Learner, preset:dict, cpu_bf16:bool=False) -> Learner:
-    "fp16 (fastai's `MixedPrecision`) when the preset asks for it on a GPU; with `cpu_bf16`, bf16 autocast on a CPU with bf16 units unless the preset turns `cpu_bf16` off; fp32 otherwise."
+def with_precision(learn:Learner, preset:dict, bf16_default:bool=False) -> Learner:
+    "fp16 (fastai's `MixedPrecision`) when the preset asks for it on a GPU; bf16 autocast of the forward pass on a CPU with bf16 units when `rnn_bf16` (default `bf16_default`); fp32 otherwise."
     if preset.get('fp16') and torch.cuda.is_available(): learn.add_cb(MixedPrecision())
-    elif cpu_bf16 and preset.get('cpu_bf16', True) and cpu_bf16_ok(): learn.add_cb(CPUBF16())
+    elif preset.get('rnn_bf16', bf16_default) and preset.get('cpu_bf16', True) and cpu_bf16_ok(): learn.add_cb(CPUBF16())
     return learn
 
 def _history(learn:Learner, stage:str) -> list[dict]:

@@ -49,10 +49,23 @@ def test_fused_training_matches_plain_training_and_restores_decoder():
         torch.manual_seed(0)
         dls = DataLoaders(LMStream(ids, bs=8, bptt=12, seed=0), LMStream(ids[:600], bs=4, bptt=12, random_bptt=False, seed=0))
         model = language_model('lstm', 300, dict(emb_sz=16, n_hid=32, n_layers=2))
-        learn = lm_learner(dls, model, get_preset('tiny', fused_softmax=fused, cpu_bf16=False))
+        learn = lm_learner(dls, model, get_preset('tiny', fused_softmax=fused, cpu_bf16=False, rnn_bf16=False))
         learn.fit(1, 1e-3)
         return learn
     a, b = run(True), run(False)
     assert 'forward' not in vars(a.model[1]) and a.loss_func.decoder is None
     for (k, x), (_, y) in zip(a.model.state_dict().items(), b.model.state_dict().items()): assert torch.allclose(x, y, atol=1e-4), k
     assert abs(a.recorder.values[-1][1] - b.recorder.values[-1][1]) < 1e-4   # valid loss
+
+@pytest.mark.parametrize('arch', ['lstm', 'gru'])
+def test_generation_step_equals_full_forward(arch):
+    "The one-token cell step gives the logits and hidden state of the full model forward."
+    from rnn_transfer.generate import LanguageModel
+    torch.manual_seed(0)
+    vocab = ['xxunk', 'xxpad', 'xxbos'] + [f'w{i}' for i in range(37)]
+    lm = LanguageModel(language_model(arch, len(vocab), dict(emb_sz=12, n_hid=20, n_layers=3)), dict(vocab=vocab))
+    ids = torch.tensor([2, 5, 9, 11])
+    lm.model.reset(); a = lm._feed(ids)
+    lm.model.reset(); lm._feed(ids[:2]); lm._step(9); b = lm._step(11)
+    assert torch.allclose(a, b, atol=1e-5)
+    assert lm.generate('w5 w9', 8, seed=3) == lm.generate('w5 w9', 8, seed=3)

@@ -22,7 +22,8 @@ def _details(r:dict) -> str:
     if b == 'tokenize':
         vocab = 'identical' if r['same_vocab'] else f"{r.get('vocab_entries_differing', '?')} of {r.get('vocab_size', 0):,} entries differ"
         return (f"{r['docs']:,} docs, {r['tokens_fastai']:,} tokens; identical tokens in {r['same_tokens_docs']:.3%} of docs; vocabulary: {vocab}; "
-                f"fastai {r['seconds_fastai']} s (of which tokenising {r.get('seconds_fastai_tokenize_only', '?')} s, the rest numericalising), ours {r['seconds_ours']} s")
+                f"fastai {r['seconds_fastai']} s" + (f" (of which tokenising {r['seconds_fastai_tokenize_only']} s, the rest numericalising)" if 'seconds_fastai_tokenize_only' in r else '')
+                + f", ours {r['seconds_ours']} s")
     if b == 'lm_train': return (f"{r['config']['emb_sz']}/{r['config']['n_hid']}/{r['config']['n_layers']} emb/hidden/layers, {r['tokens_ours']:,} tokens timed; valid ppl fastai {r['ppl_fastai']} vs ours {r['ppl_ours']} after the same tokens; "
                                 f"ours in {r['precision_ours']}; {r['gflops_fastai']} vs {r['gflops_ours']} GFLOP/s (CPU matmul peak: fp32 {r['peak_gflops_fp32']}, bf16 {r['peak_gflops_bf16']})")
     if b == 'lm_memory': return f"{r['tokens_fastai']:,} tokens; {r['mb_fastai']:,} MB vs {r['mb_ours']:,} MB held"
@@ -44,11 +45,21 @@ def perf_table() -> str:
                     f"({'higher' if r['better'] == 'higher' else 'lower'} is better) | {_details(r)} | `{r['command']}` ({r['date'][:10]}, {r['git']}) |")
     return '\n'.join(rows)
 
+def precision_table() -> str:
+    "The LM precision check (bench/lm_precision.py): perplexity and speed of each numeric variant."
+    f = ROOT/'bench'/'results'/'lm_precision.json'
+    if not f.exists(): return '(run `python bench/lm_precision.py`)'
+    r = json.loads(f.read_text())
+    rows = [f"`{r['command']}` ({r['vocab']:,}-token vocabulary, {r['batches']} batches of 64 x 72, git {r['git']}):", '',
+            '| variant | valid perplexity | training tokens/s |', '|---|---|---|']
+    rows += [f"| {x['variant']} | {x['perplexity']:.2f} | {x['tokens_per_s']:,.0f} |" for x in r['rows']]
+    return '\n'.join(rows)
+
 def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     nb, parts = json.loads(Path(nb_path).read_text(encoding='utf-8')), []
     for c in nb['cells']:
         src = ''.join(c['source'])
-        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table())); continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table()).replace('<!-- lm-precision -->', precision_table())); continue
         lines = src.splitlines()
         if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
         code = '\n'.join(l for l in lines if not l.lstrip().startswith('#|')).strip()
