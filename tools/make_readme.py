@@ -20,7 +20,8 @@ def _fmt(x:float) -> str:
 def _details(r:dict) -> str:
     b = r['bench']
     if b == 'tokenize':
-        vocab = 'identical' if r['same_vocab'] else f"{r.get('vocab_entries_differing', '?')} of {r.get('vocab_size', 0):,} entries differ"
+        vocab = ('identical' if r['same_vocab'] else f"{r['vocab_entries_differing']} of {r['vocab_size']:,} entries differ" if 'vocab_size' in r
+                 else 'not identical: the differing documents move a few rare entries')
         return (f"{r['docs']:,} docs, {r['tokens_fastai']:,} tokens; identical tokens in {r['same_tokens_docs']:.3%} of docs; vocabulary: {vocab}; "
                 f"fastai {r['seconds_fastai']} s" + (f" (of which tokenising {r['seconds_fastai_tokenize_only']} s, the rest numericalising)" if 'seconds_fastai_tokenize_only' in r else '')
                 + f", ours {r['seconds_ours']} s")
