@@ -74,10 +74,18 @@ def cpu_name() -> str:
     except OSError: pass
     return platform.processor()
 
+def shown_path(p) -> str:
+    "A path as results show it: relative to the repository when inside it."
+    p = Path(p).resolve()
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
+
+def side_args(a) -> list[str]:
+    "The arguments every child side of a benchmark gets from its parent."
+    return ['--data-dir', a.data_dir] + (['--quick'] if a.quick else [])
+
 def command() -> str:
     "The command line that ran this benchmark, script path relative to the repository."
-    p = Path(sys.argv[0]).resolve()
-    return 'python ' + ' '.join([str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else sys.argv[0]] + sys.argv[1:])
+    return 'python ' + ' '.join([shown_path(sys.argv[0])] + sys.argv[1:])
 
 def emit(a, bench:str, case:str, metric:str, unit:str, fastai:float, ours:float, higher_is_better:bool=True, **extra) -> dict:
     "Print one result line and append it to the results file."

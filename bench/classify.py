@@ -12,7 +12,7 @@ its own process. Also reported: the share of documents where fastai's and our pr
 import sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import parser, quiet, run_side, side_return, side_payload, emit, ROOT
+from _common import parser, quiet, run_side, side_return, side_payload, emit, ROOT, side_args, shown_path
 
 def side(a):
     quiet()
@@ -60,11 +60,11 @@ def main():
         train_classifier(None, Path(a.data_dir)/'imdb', model, preset='cpu', max_train=1000, max_test=200, final_epochs=1)
     n = 100 if a.quick else a.docs
     texts = pd.read_parquet(Path(a.data_dir)/'imdb'/'test.parquet').sample(n, random_state=0).text.tolist()
-    args = ['--data-dir', a.data_dir] + (['--quick'] if a.quick else [])
+    args = side_args(a)
     f = run_side(__file__, 'fastai', 'imdb-test', args, dict(texts=texts, model=str(model)))
     o = run_side(__file__, 'ours', 'imdb-test', args, dict(texts=texts, model=str(model)))
     agree = sum(x == y for x, y in zip(f['labels'], o['labels'])) / n
-    common = dict(docs=n, model=str(model.relative_to(ROOT)) if model.resolve().is_relative_to(ROOT) else str(model),
+    common = dict(docs=n, model=shown_path(model),
                   seconds_predict_loop=round(f['loop'], 2), seconds_get_preds=round(f['get_preds'], 2), seconds_ours=round(o['ours'], 2),
                   labels_agree=round(agree, 4))
     emit(a, 'classify', 'vs fastai predict loop', 'documents/s', 'docs/s', n / f['loop'], n / o['ours'], **common)

@@ -11,7 +11,7 @@ bar, for 3 prompts, after one warm-up generation of 5 words each; each side runs
 import sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import parser, quiet, run_side, side_return, side_payload, emit, ROOT
+from _common import parser, quiet, run_side, side_return, side_payload, emit, ROOT, side_args, shown_path
 
 PROMPTS = ["This movie was", "I watched this film because", "The plot of the story"]
 
@@ -50,13 +50,13 @@ def main():
         print(f"no LM at {model}: training one briefly (cpu preset, 200 IMDb reviews)", flush=True)
         pretrain(Path(a.data_dir)/'imdb', model, preset='cpu', max_train_docs=200)
     words = 20 if a.quick else a.words
-    args = ['--data-dir', a.data_dir] + (['--quick'] if a.quick else [])
+    args = side_args(a)
     pay = dict(model=str(model), words=words)
     f = run_side(__file__, 'fastai', 'generate', args, pay)
     o = run_side(__file__, 'ours', 'generate', args, pay)
     n = words * len(PROMPTS)
     emit(a, 'generate', f'{words} words', 'tokens/s', 'tokens/s', n / f['seconds'], n / o['seconds'],
-         model=str(model.relative_to(ROOT)) if model.resolve().is_relative_to(ROOT) else str(model),
+         model=shown_path(model),
          seconds_fastai=round(f['seconds'], 2), seconds_ours=round(o['seconds'], 2), sample_ours=o['sample'], sample_fastai=f['sample'])
 
 if __name__ == '__main__': main()

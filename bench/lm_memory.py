@@ -11,7 +11,7 @@ loaders, returns freed heap memory to the OS (`malloc_trim`), and reports (resid
 import gc, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import parser, quiet, run_side, side_return, emit, rss_bytes
+from _common import parser, quiet, run_side, side_return, emit, rss_bytes, side_args
 
 def side(a):
     quiet()
@@ -45,7 +45,7 @@ def main():
     a = parser(__doc__).parse_args()
     if a.side: return side(a)
     quiet()
-    args = ['--data-dir', a.data_dir] + (['--quick'] if a.quick else [])
+    args = side_args(a)
     f = run_side(__file__, 'fastai', 'wikipedia-4-shards', args)
     o = run_side(__file__, 'ours', 'wikipedia-4-shards', args)
     emit(a, 'lm_memory', 'wikipedia 4 shards' if not a.quick else 'wikipedia 200 articles', 'bytes held per corpus token', 'bytes/token',

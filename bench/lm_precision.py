@@ -19,7 +19,7 @@ def main():
     from fastai.text.all import awd_lstm_lm_config, DataLoaders, set_seed
     from rnn_transfer.data import LMStream
     from rnn_transfer.models import language_model
-    from rnn_transfer.lm import lm_learner, get_preset
+    from rnn_transfer.lm import lm_learner
     V, nb = (1000, 3) if a.quick else (10000, a.batches)
     cfg = {**awd_lstm_lm_config, **(B.QUICK_CFG if a.quick else {})}
     d = B.prepare(a, [V])[V]
@@ -32,7 +32,7 @@ def main():
         set_seed(0)
         dls = DataLoaders(LMStream(ids, offs, bs=64, bptt=72, seed=0), LMStream(vids, bs=64, bptt=72, random_bptt=False, seed=0))
         m = language_model('lstm', len(d['vocab']), cfg); m.load_state_dict(init)
-        learn = lm_learner(dls, m, get_preset('paper', moms=(0.8, 0.7, 0.8), wd=0.01, betas=(0.9, 0.99), **kw))
+        learn = lm_learner(dls, m, B.ours_preset(**kw))
         learn.fit_one_cycle(1, 2e-3)
         rows.append(dict(variant=name, perplexity=round(float(learn.recorder.values[-1][-1]), 2), tokens=learn.throughput.tokens,
                          tokens_per_s=round(learn.throughput.tokens_per_s, 1)))

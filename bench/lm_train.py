@@ -16,9 +16,14 @@ compared with the fp32 and bf16 matrix-product rates this CPU reaches (measured 
 import sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import parser, quiet, run_side, side_return, side_payload, emit
+from _common import parser, quiet, run_side, side_return, side_payload, emit, side_args
 
 QUICK_CFG = dict(emb_sz=64, n_hid=128, n_layers=3)
+
+def ours_preset(**kw) -> dict:
+    "Our learner's settings for these comparisons: the moms, Adam betas and weight decay of fastai's `LMLearner`."
+    from rnn_transfer.lm import get_preset
+    return get_preset('paper', moms=(0.8, 0.7, 0.8), wd=0.01, betas=(0.9, 0.99), **kw)
 
 def rnn_macs(cfg, arch):
     "Forward multiply-adds per token of the stacked RNN."
@@ -62,7 +67,7 @@ def side(a):
                                  TensorText, Callback, awd_lstm_lm_config, set_seed)
     from rnn_transfer.data import LMStream
     from rnn_transfer.models import language_model
-    from rnn_transfer.lm import lm_learner, get_preset
+    from rnn_transfer.lm import lm_learner
     p = side_payload(a.io)
     bs, sl = 64, 72
     train, valid, vocab = cut(p['train'], p['n_train']), cut(p['valid'], p['n_valid']), p['vocab']
@@ -89,8 +94,8 @@ def side(a):
         offs = np.concatenate([[0], np.cumsum([len(d) for d in train])])
         dls = DataLoaders(LMStream(ids, offs, bs=bs, bptt=sl, shuffle=False, seed=0), LMStream(vids, bs=bs, bptt=sl, random_bptt=False, seed=0))
         arch, *flags = p['arch'].split('+')
-        preset = get_preset('paper', moms=(0.8, 0.7, 0.8), wd=0.01, betas=(0.9, 0.99), rnn_bf16='rnn_fp32' not in flags and 'fp32' not in flags,
-                            fused_softmax='unfused' not in flags, cpu_bf16='fp32' not in flags)
+        preset = ours_preset(rnn_bf16='rnn_fp32' not in flags and 'fp32' not in flags,
+                             fused_softmax='unfused' not in flags, cpu_bf16='fp32' not in flags)
         model = language_model(arch, len(vocab), cfg, drop_mult=1.); model.load_state_dict(p['init'])
         learn = lm_learner(dls, model, preset)
     clock = Clock(); learn.add_cb(clock)
@@ -125,7 +130,7 @@ def main():
     batches = 3 if a.quick else a.batches
     from fastai.text.all import awd_lstm_lm_config
     cfg = QUICK_CFG if a.quick else {k: awd_lstm_lm_config[k] for k in ('emb_sz', 'n_hid', 'n_layers')}
-    args = ['--data-dir', a.data_dir] + (['--quick'] if a.quick else [])
+    args = side_args(a)
     peak = run_side(__file__, 'peak', 'peak', args)
     data = prepare(a, vocabs)
     for V in vocabs:

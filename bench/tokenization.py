@@ -11,7 +11,7 @@ whose tokens are identical on both sides, and whether the vocabularies are ident
 import hashlib, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import parser, quiet, run_side, side_return, side_payload, emit, rss_bytes, peak_growth_bytes
+from _common import parser, quiet, run_side, side_return, side_payload, emit, rss_bytes, peak_growth_bytes, side_args
 
 def texts_for(case, a):
     import pandas as pd
@@ -56,7 +56,7 @@ def side(a):
 def main():
     a = parser(__doc__).parse_args()
     if a.side: return side(a)
-    args = ['--data-dir', a.data_dir] + (['--quick'] if a.quick else [])
+    args = side_args(a)
     for case in ('imdb-train', 'wikipedia-4-shards'):
         f = run_side(__file__, 'fastai', case, args)
         o = run_side(__file__, 'ours', case, args)
