@@ -3,3 +3,7 @@
 from importlib.metadata import version as _version, PackageNotFoundError
 try: __version__ = _version('rnn_transfer')
 except PackageNotFoundError: __version__ = '0.0.0+unknown'
+
+import warnings as _warnings
+# fastai's layers call torch.jit.script at import time; torch 2.9+ warns about it on every import of this package.
+_warnings.filterwarnings('ignore', message=r'`torch.jit.script` is deprecated', category=FutureWarning)

@@ -18,10 +18,11 @@ from fastai.callback.rnn import rnn_cbs
 from fastai.callback.schedule import fit_one_cycle
 from fastai.data.core import DataLoaders
 from fastai.text.data import pad_input_chunk
-from .data import (RnnTransferError, DataError, load_corpus, as_frame, tokenize, make_vocab, numericalize,
+from .data import (RnnTransferError, DataError, ConfigError, load_corpus, as_frame, tokenize, make_vocab, numericalize,
                                classifier_items, classifier_loader, TOKENIZER_SETTINGS)
-from .models import ARCHS, text_classifier, classifier_splitter
-from .lm import (get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
+from .models import ARCHS, arch_class, text_classifier, classifier_splitter
+from .resume import Checkpointing
+from .lm import (fingerprint, get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
                              discriminative_lrs, Throughput, _print, CheckpointError, with_precision, cpu_bf16_ok)
 
 # %% auto #0
@@ -60,33 +61,38 @@ def labelled_frames(target, # Corpus name or path with a train split
 def gradual_unfreeze(learn:Learner, # Classifier learner (groups: embedding, RNN layers..., head)
                      lr:float=2e-2, # Learning rate of the head in the first stage
                      final_epochs:int=2, # Epochs of the last (fully unfrozen) stage
-                     stages:tuple=(-1, -2, -3, None) # `freeze_to` arguments in order; `None` unfreezes all
+                     stages:tuple=(-1, -2, -3, None), # `freeze_to` arguments in order; `None` unfreezes all
+                     ck:Checkpointing|None=None # Resumable state (default: none saved)
                     ) -> list[dict]:
     "Train with gradual unfreezing: the head only, then the last two layer groups, then three, then all."
-    hist, n = [], len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
+    n = len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
     lrs = [lr, lr / 2, lr / 4, lr / 20]
-    for i, k in enumerate(stages):
+    def stage(i, k, cbs):
         t0 = time.perf_counter()
         if k is None: learn.unfreeze()
         else: learn.freeze_to(k)
         name = 'all' if k is None else f'freeze_to({k})'
         epochs = final_epochs if k is None else 1
         l = lrs[min(i, len(lrs) - 1)]
-        learn.fit_one_cycle(epochs, l if k == -1 else discriminative_lrs(l, n), moms=(0.8, 0.7, 0.8))
+        learn.fit_one_cycle(epochs, l if k == -1 else discriminative_lrs(l, n), moms=(0.8, 0.7, 0.8), cbs=cbs)
         names = [m for m in learn.recorder.metric_names[1:] if m != 'time']
         vals = dict(zip(names, map(float, learn.recorder.values[-1])))
-        hist.append(dict(stage=name, epochs=epochs, lr=l, seconds=round(time.perf_counter() - t0, 1), **vals))
-    return hist
+        return [dict(stage=name, epochs=epochs, lr=l, seconds=round(time.perf_counter() - t0, 1), **vals)]
+    return (ck or Checkpointing(None)).run(learn, [partial(stage, i, k) for i, k in enumerate(stages)])
 
 # %% ../nbs/03_classifier.ipynb #fe826d91
 def train_from_scratch(learn:Learner, # Classifier learner
                        lr:float=2e-2, # First-stage rate of the gradual schedule; half of it is used here
-                       epochs:int=5 # Total epochs
+                       epochs:int=5, # Total epochs
+                       ck:Checkpointing|None=None # Resumable state (default: none saved)
                       ) -> list[dict]:
     "Train every layer group at once (the no-pretraining baseline)."
+    return (ck or Checkpointing(None)).run(learn, [partial(_all_at_once, learn, lr, epochs)])
+
+def _all_at_once(learn, lr, epochs, cbs):
     t0 = time.perf_counter()
     learn.unfreeze()
-    learn.fit_one_cycle(epochs, lr / 2, moms=(0.8, 0.7, 0.8))
+    learn.fit_one_cycle(epochs, lr / 2, moms=(0.8, 0.7, 0.8), cbs=cbs)
     names = [m for m in learn.recorder.metric_names[1:] if m != 'time']
     return [dict(stage='all (from scratch)', epochs=epochs, lr=lr / 2, seconds=round(time.perf_counter() - t0, 1),
                  **dict(zip(names, map(float, learn.recorder.values[-1]))))]
@@ -149,10 +155,12 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                           labels:dict, # Label strings for the same keys
                           out:str|Path='runs/classify', # Output folder
                           preset:str|None=None, # Preset (default: the LM's, or 'cpu')
-                          arch:str='lstm', # Architecture when training from scratch
+                          arch:str|None=None, # Architecture when training from scratch (default lstm); with an LM, must match it if given
                           seed:int=42, # Random seed
                           data:str|None=None, # Where the documents came from (recorded in provenance)
                           extra_meta:dict|None=None, # More JSON-able metadata for the checkpoint
+                          resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
+                          cbs:list|None=None, # Extra fastai callbacks
                           **overrides) -> dict:
     "Stage 3 on already tokenised documents: gradual unfreezing from the LM encoder; validation and test error."
     t0 = time.perf_counter()
@@ -160,8 +168,11 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     if len(classes) < 2: raise DataError(f"{data}: one class only ({classes[0]!r}); a classifier needs at least two.")
     if lm is not None:
         sd, lm_meta = load_checkpoint(lm, kind='lm')
+        if arch is not None and arch != lm_meta['arch']:
+            raise ConfigError(f"--arch {arch} was asked for, but the LM {lm} is an AWD-{lm_meta['arch'].upper()}: leave out --arch, or pass a {arch} LM.")
         arch, vocab, config = lm_meta['arch'], lm_meta['vocab'], lm_meta['config']
-    else: lm_meta = {}
+    else: lm_meta, arch = {}, arch or 'lstm'
+    arch_class(arch)
     p = get_preset(preset or lm_meta.get('preset', 'cpu'), **overrides)
     if lm is None: config, vocab = p['model'], make_vocab(docs['train'], p['min_freq'], p['max_vocab'])
     set_seed(seed, reproducible=True)
@@ -170,7 +181,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     for k in docs:
         ids, offs = numericalize(docs[k], vocab)
         ys[k] = np.array([c2i[l] for l in labels[k]])
-        items[k] = classifier_items(ids, offs, ys[k], max_len=p['max_len'])
+        items[k] = classifier_items(ids, offs, ys[k], max_len=p['max_len'], source=f"{data or 'data'} {k}")
     seq_len = p['bptt']
     dls = DataLoaders(classifier_loader(items['train'], p['clas_bs'], shuffle=True, seq_len=seq_len),
                       classifier_loader(items['valid'], p['clas_bs'], seq_len=seq_len))
@@ -181,12 +192,15 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
         if any(k not in own or own[k].shape != v.shape for k, v in enc.items()):
             raise CheckpointError(f"{lm}: encoder weights do not fit a {arch} classifier with vocab {len(vocab)}.")
         model.load_state_dict({**own, **enc})
+    ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
+                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created')),
+                       p.get('save_every', 500), resume, log=_print)
     b1, b2 = p.get('betas', (0.9, 0.99))
     learn = Learner(dls, model.to(default_device()), loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=p.get('wd', 0.01)),
-                    metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput()])
+                    metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput(), *(cbs or [])])
     learn = with_precision(learn, p)
-    if lm is None: hist = train_from_scratch(learn, p['clas_lr'], 3 + p['clas_final_epochs'])
-    else: hist = gradual_unfreeze(learn, p['clas_lr'], p['clas_final_epochs'])
+    if lm is None: hist = train_from_scratch(learn, p['clas_lr'], 3 + p['clas_final_epochs'], ck=ck)
+    else: hist = gradual_unfreeze(learn, p['clas_lr'], p['clas_final_epochs'], ck=ck)
     metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
     if 'test' in items:
         probs = predict_items(learn.model, items['test'], p['clas_bs'], seq_len)
@@ -200,7 +214,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                 provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
     out = Path(out)
     save_checkpoint(out, learn.model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k not in ('stages',)}})
-    write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
+    write_atomic(out/'metrics.json', json.dumps(metrics, indent=1)); ck.finish()
     te = f", test error {metrics['test_error']:.2%} ({metrics['test_n']} docs)" if 'test_error' in metrics else ''
     _print(f"classify: valid error {metrics['valid_error']:.2%}{te}, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
@@ -211,7 +225,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, or None to train 
                      out:str|Path='runs/classify', # Output folder
                      test:str|None=None, # Separate test file/folder (default: the corpus's test split)
                      preset:str|None=None, # Preset (default: the LM's, or 'cpu')
-                     arch:str='lstm', # Architecture when training from scratch
+                     arch:str|None=None, # Architecture when training from scratch (default lstm); with an LM, must match it if given
                      data_dir:str|None=None, # Folder of named corpora
                      text_col:str='text', # Text column
                      label_col:str='label', # Label column
@@ -221,14 +235,20 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, or None to train 
                      max_test:int|None=None, # Evaluate on a random subset of this many test documents
                      lr:float|None=None, # First-stage learning rate
                      final_epochs:int|None=None, # Epochs of the last, fully unfrozen stage
+                     resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
+                     cbs:list|None=None, # Extra fastai callbacks
                      **overrides) -> dict:
     "Stage 3: train a classifier on the LM encoder with gradual unfreezing; report validation and test error."
     train, test_df, classes = labelled_frames(target, test, data_dir, text_col, label_col, max_train, max_test, seed)
-    if lm is not None: read_meta(lm, kind='lm')   # fail early, before tokenising, on a wrong checkpoint
+    lm_meta = read_meta(lm, kind='lm')[1] if lm is not None else {}   # fail early, before tokenising, on a wrong checkpoint ...
+    if arch is not None and lm is not None and arch != lm_meta['arch']:
+        raise ConfigError(f"--arch {arch} was asked for, but the LM {lm} is an AWD-{lm_meta['arch'].upper()}: leave out --arch, or pass a {arch} LM.")
+    if arch is not None: arch_class(arch)
+    get_preset(preset or lm_meta.get('preset', 'cpu'))                  # ... or an unknown preset or architecture
     tr, va = split_valid(train, valid_pct, seed)
     _print(f"classify: {len(tr):,} train / {len(va):,} valid / {0 if test_df is None else len(test_df):,} test documents, classes {classes}")
     frames = {k: df for k, df in (('train', tr), ('valid', va), ('test', test_df)) if df is not None}
     docs = {k: tokenize(list(df.text), progress=k == 'train') for k, df in frames.items()}
     labels = {k: list(df.label) for k, df in frames.items()}
     return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_final_epochs=final_epochs,
-                                 extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), **overrides)
+                                 extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), resume=resume, cbs=cbs, **overrides)

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, sys, os, json, time, warnings
 from pathlib import Path
-from .data import RnnTransferError, CORPORA
+from .data import RnnTransferError, DataError, DivergenceError, CORPORA
 from .lm import PRESETS
 
 # %% auto #0
@@ -15,25 +15,26 @@ __all__ = ['SAMPLES', 'cmd_pretrain', 'cmd_finetune', 'cmd_classify', 'cmd_predi
 
 # %% ../nbs/07_cli.ipynb #b6635dbd
 def _data_kw(a): return dict(data_dir=a.data_dir, seed=a.seed)
+def _run_kw(a): return dict(resume=True if a.resume else False if a.restart else None, save_every=a.save_every)
 
 def cmd_pretrain(a):
     "Stage 1: pretrain a language model on a general corpus."
     from rnn_transfer.lm import pretrain
     pretrain(a.corpus, a.out, preset=a.preset, arch=a.arch, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
-             max_train_docs=a.max_train_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, **_data_kw(a))
+             max_train_docs=a.max_train_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, **_data_kw(a), **_run_kw(a))
 
 def cmd_finetune(a):
     "Stage 2: fine-tune a language model on the target corpus."
     from rnn_transfer.lm import finetune
     finetune(a.lm, a.target, a.out, preset=a.preset, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
-             include_test_text=a.include_test_text, finetune_docs=a.max_train_docs, **_data_kw(a))
+             include_test_text=a.include_test_text, finetune_docs=a.max_train_docs, **_data_kw(a), **_run_kw(a))
 
 def cmd_classify(a):
     "Stage 3: train a classifier with gradual unfreezing and report test error."
     from rnn_transfer.classifier import train_classifier
     lm = None if str(a.lm).lower() == 'none' else a.lm
     train_classifier(lm, a.target, a.out, test=a.test, preset=a.preset, arch=a.arch, text_col=a.text_col, label_col=a.label_col,
-                     max_train=a.max_train, max_test=a.max_test, lr=a.lr, final_epochs=a.epochs, **_data_kw(a))
+                     max_train=a.max_train, max_test=a.max_test, lr=a.lr, final_epochs=a.epochs, **_data_kw(a), **_run_kw(a))
 
 def cmd_predict(a):
     "Classify texts with a trained classifier."
@@ -41,9 +42,16 @@ def cmd_predict(a):
     texts = list(a.texts)
     if a.file:
         p = Path(a.file)
-        if not p.exists(): raise RnnTransferError(f"{p}: no such file. Pass a text file with one document per line.")
-        texts += [l for l in p.read_bytes().decode('utf-8', errors='replace').splitlines() if l.strip()]
-    if not texts: raise RnnTransferError("nothing to classify: pass TEXT arguments or --file with one document per line.")
+        if not p.is_file(): raise DataError(f"{p}: no such file. Pass a text file with one document per line.")
+        raw = p.read_bytes()
+        text = raw.decode('utf-8', errors='replace')
+        bad = text.count('\ufffd') - raw.decode('utf-8', errors='ignore').count('\ufffd')
+        if bad: warnings.warn(f"{p}: {bad} byte(s) were not valid UTF-8 and were replaced by U+FFFD.")
+        lines = text.splitlines()
+        kept = [l for l in lines if l.strip()]
+        if len(kept) < len(lines): warnings.warn(f"{p}: skipped {len(lines) - len(kept)} empty or whitespace-only line(s).")
+        texts += kept
+    if not texts: raise DataError("nothing to classify: pass TEXT arguments or --file with one document per line.")
     clf = TextClassifier.from_checkpoint(a.model)
     probs = clf.predict_proba(texts, a.bs)
     for t, p in zip(texts, probs):
@@ -99,6 +107,12 @@ def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per st
 def cmd_demo(a): demo(a.out, a.preset, a.arch, a.seed)
 
 # %% ../nbs/07_cli.ipynb #423d9715
+def _resumable(p):
+    g = p.add_mutually_exclusive_group()
+    g.add_argument('--resume', action='store_true', help="resume the unfinished run in --out; fail if there is none (default: resume it if there is one)")
+    g.add_argument('--restart', action='store_true', help="discard an unfinished run in --out and start over")
+    p.add_argument('--save-every', type=int, metavar='N', help="save the resumable state every N optimizer steps, besides each epoch end (default 500)")
+
 def _common(p, out_default=None, data=True):
     if data: p.add_argument('--data-dir', help="folder of named corpora (default: $RNN_TRANSFER_DATA)")
     p.add_argument('--seed', type=int, default=42, help="random seed: the same seed gives the same numbers (default 42)")
@@ -108,7 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     "The `rnn-transfer` argument parser."
     presets, corpora = ', '.join(PRESETS), ', '.join(CORPORA)
     ap = argparse.ArgumentParser(prog='rnn-transfer', description="ULMFiT transfer learning for text: pretrain a language model, fine-tune it on your domain, train a classifier with gradual unfreezing, generate text.",
-                                 epilog="Example: rnn-transfer demo   (the whole pipeline on bundled data, a few minutes on a laptop CPU)")
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="example: rnn-transfer demo   (the whole pipeline on bundled data, a few minutes on a laptop CPU)\n\n"
+                                        "Training stages save a resumable state in OUT/resume: run the same command again to continue after an interruption.\n"
+                                        "exit status: 0 done; 2 bad input, options or checkpoint (the message says what to fix); 3 training diverged (NaN/inf loss); 130 interrupted")
     from rnn_transfer import __version__
     ap.add_argument('--version', action='version', version=f'rnn-transfer {__version__}')
     sub = ap.add_subparsers(dest='command', metavar='COMMAND', required=True)
@@ -123,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
     p.add_argument('--max-train-files', type=int, help="read only the first N training shards")
     p.add_argument('--text-col', default='text', help="text column (default text)")
-    _common(p, 'runs/pretrain'); p.set_defaults(func=cmd_pretrain)
+    _common(p, 'runs/pretrain'); _resumable(p); p.set_defaults(func=cmd_pretrain)
 
     p = sub.add_parser('finetune', help="stage 2: fine-tune a language model on the target domain", description=cmd_finetune.__doc__)
     p.add_argument('--lm', required=True, help="LM checkpoint folder (from pretrain)")
@@ -134,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
     p.add_argument('--include-test-text', action='store_true', help="also train on the (unlabelled) text of the test split, as the paper did")
     p.add_argument('--text-col', default='text', help="text column (default text)")
-    _common(p, 'runs/finetune'); p.set_defaults(func=cmd_finetune)
+    _common(p, 'runs/finetune'); _resumable(p); p.set_defaults(func=cmd_finetune)
 
     p = sub.add_parser('classify', help="stage 3: train a classifier with gradual unfreezing", description=cmd_classify.__doc__)
     p.add_argument('--lm', required=True, help="fine-tuned LM checkpoint folder, or 'none' to train from scratch")
@@ -143,12 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--text-col', default='text', help="text column (default text)")
     p.add_argument('--label-col', default='label', help="label column (default label)")
     p.add_argument('--preset', choices=list(PRESETS), help="training size (default: the LM's, or cpu)")
-    p.add_argument('--arch', default='lstm', choices=['lstm', 'gru'], help="architecture when --lm none")
+    p.add_argument('--arch', choices=['lstm', 'gru'], help="architecture when --lm none (default lstm); with an LM, it must match the LM's")
     p.add_argument('--epochs', type=int, help="epochs of the last, fully unfrozen stage")
     p.add_argument('--lr', type=float, help="learning rate of the first (head-only) stage")
     p.add_argument('--max-train', type=int, help="train on a random subset of N labelled documents")
     p.add_argument('--max-test', type=int, help="evaluate on a random subset of N test documents")
-    _common(p, 'runs/classify'); p.set_defaults(func=cmd_classify)
+    _common(p, 'runs/classify'); _resumable(p); p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser('predict', help="classify texts with a trained classifier", description=cmd_predict.__doc__)
     p.add_argument('--model', required=True, help="classifier checkpoint folder (from classify)")
@@ -189,7 +206,9 @@ def main(argv:list[str]|None=None # Arguments (default `sys.argv[1:]`)
     warnings.showwarning = _warn_line
     try: args.func(args)
     except RnnTransferError as e:
-        print(f"rnn-transfer: error: {e}", file=sys.stderr); sys.exit(2)
+        print(f"rnn-transfer: error: {e}", file=sys.stderr); sys.exit(3 if isinstance(e, DivergenceError) else 2)
     except KeyboardInterrupt:
-        print("rnn-transfer: interrupted", file=sys.stderr); sys.exit(130)
+        print("rnn-transfer: interrupted (run the same command to resume from the last saved state)", file=sys.stderr); sys.exit(130)
+    except OSError as e:   # permissions, a full disk, ...: the file and the reason, not a traceback
+        print(f"rnn-transfer: error: {e.filename + ': ' if e.filename else ''}{e.strerror or e}", file=sys.stderr); sys.exit(2)
     return 0

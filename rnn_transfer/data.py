@@ -18,9 +18,10 @@ from fastprogress.fastprogress import progress_bar
 from fastai.text.data import make_vocab as fastai_make_vocab, SortedDL, pad_input_chunk, TensorText
 
 # %% auto #0
-__all__ = ['CORPORA', 'DATA_ENV', 'TOKENIZER_SETTINGS', 'RnnTransferError', 'DataError', 'data_root', 'load_files', 'load_folder',
-           'load_corpus', 'as_frame', 'synthetic_corpus', 'WordTokenizer', 'Tokens', 'tokenize', 'make_vocab',
-           'numericalize', 'LMStream', 'BPTTScaledLR', 'classifier_items', 'classifier_loader']
+__all__ = ['CORPORA', 'DATA_ENV', 'TOKENIZER_SETTINGS', 'RnnTransferError', 'DataError', 'ConfigError', 'CheckpointError',
+           'DivergenceError', 'data_root', 'load_files', 'load_folder', 'load_corpus', 'as_frame', 'synthetic_corpus',
+           'WordTokenizer', 'Tokens', 'tokenize', 'make_vocab', 'numericalize', 'LMStream', 'BPTTScaledLR',
+           'classifier_items', 'classifier_loader']
 
 # %% ../nbs/00_data.ipynb #b7342f5d
 class RnnTransferError(Exception):
@@ -28,6 +29,15 @@ class RnnTransferError(Exception):
 
 class DataError(RnnTransferError, ValueError):
     "A corpus, file or column that cannot be used, with the reason and the fix."
+
+class ConfigError(RnnTransferError, ValueError):
+    "An unknown preset, architecture or option value."
+
+class CheckpointError(RnnTransferError):
+    "A checkpoint or resume state that is missing, corrupted, or does not fit the model it is loaded into."
+
+class DivergenceError(RnnTransferError, FloatingPointError):
+    "Training produced a NaN or infinite loss; the last good state is kept."
 
 # %% ../nbs/00_data.ipynb #37983753
 CORPORA = {
@@ -431,9 +441,17 @@ class BPTTScaledLR(Callback):
 def _truncate(ids:np.ndarray, max_len:int|None) -> np.ndarray:
     return ids if not max_len or len(ids) <= max_len else np.concatenate([ids[:1], ids[len(ids)-max_len+1:]])
 
-def classifier_items(ids:np.ndarray, offsets:np.ndarray, labels=None, max_len:int|None=None) -> list:
+def classifier_items(ids:np.ndarray, # Token ids of all documents, concatenated
+                     offsets:np.ndarray, # Document boundaries, length `n_docs+1`
+                     labels=None, # Class indices (default all 0)
+                     max_len:int|None=None, # Keep the first token and the last `max_len-1` of longer documents
+                     source:str|None=None # Name for the warning that counts truncated documents (no warning if `None`)
+                    ) -> list:
     "`(TensorText, label)` items from a token array and document offsets."
     labels = np.zeros(len(offsets) - 1, dtype=np.int64) if labels is None else np.asarray(labels)
+    if max_len and source:
+        n_long = int((np.diff(offsets) > max_len).sum())
+        if n_long: warnings.warn(f"{source}: {n_long} document(s) longer than max_len={max_len} tokens were truncated to their first token and last {max_len-1} (raise max_len to keep more).")
     return [(TensorText(torch.from_numpy(_truncate(ids[offsets[i]:offsets[i+1]], max_len).astype(np.int64))), torch.tensor(int(labels[i])))
             for i in range(len(offsets) - 1)]
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_lm.ipynb #6cb084eb
 from __future__ import annotations
-import json, os, time, subprocess, datetime, warnings, shutil
+import json, os, time, subprocess, datetime, warnings, shutil, hashlib, pickle, re
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -21,16 +21,17 @@ from fastai.callback.schedule import fit_one_cycle
 from fastai.data.core import DataLoaders
 from fastai.text.learner import match_embeds
 from safetensors.torch import save_file, load_file
-from .data import (RnnTransferError, DataError, load_corpus, as_frame, tokenize, make_vocab, numericalize,
+from .data import (RnnTransferError, DataError, ConfigError, CheckpointError, DivergenceError, load_corpus, as_frame, tokenize, make_vocab, numericalize,
                                LMStream, BPTTScaledLR, TOKENIZER_SETTINGS)
 from .models import ARCHS, arch_class, language_model, lm_splitter
+from .resume import Checkpointing, model_tensors
 
 # %% auto #0
-__all__ = ['PRESETS', 'CKPT_FORMAT', 'get_preset', 'CheckpointError', 'provenance', 'write_atomic', 'save_checkpoint',
-           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_texts',
-           'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok', 'Throughput',
-           'lm_learner', 'with_precision', 'pretrain_docs', 'pretrain', 'load_lm', 'discriminative_lrs',
-           'finetune_docs', 'finetune']
+__all__ = ['PRESETS', 'CKPT_FORMAT', 'get_preset', 'provenance', 'write_atomic', 'read_vocab_pkl', 'fastai_files',
+           'read_fastai_lm', 'save_checkpoint', 'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings',
+           'split_valid', 'lm_texts', 'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok',
+           'Throughput', 'lm_learner', 'with_precision', 'fingerprint', 'pretrain_docs', 'pretrain', 'load_lm',
+           'discriminative_lrs', 'finetune_docs', 'finetune']
 
 # %% ../nbs/02_lm.ipynb #a1776d7a
 PRESETS = {
@@ -52,15 +53,12 @@ PRESETS = {
 def get_preset(name:str, # A key of `PRESETS`
                **overrides) -> dict:
     "A copy of preset `name` with `overrides` applied (`None` values ignored)."
-    if name not in PRESETS: raise RnnTransferError(f"unknown preset '{name}': use one of {', '.join(PRESETS)}.")
+    if name not in PRESETS: raise ConfigError(f"unknown preset '{name}': use one of {', '.join(PRESETS)}.")
     p = {**PRESETS[name], 'name': name}
     p.update({k: v for k, v in overrides.items() if v is not None})
     return p
 
 # %% ../nbs/02_lm.ipynb #a406b2ed
-class CheckpointError(RnnTransferError):
-    "A checkpoint that is missing, corrupted, or does not fit the model it is loaded into."
-
 CKPT_FORMAT = 'rnn_transfer/1'
 
 def _git_rev() -> str|None:
@@ -79,49 +77,144 @@ def write_atomic(path:Path, data:bytes|str):
     (tmp.write_bytes if isinstance(data, bytes) else partial(tmp.write_text, encoding='utf-8'))(data)
     os.replace(tmp, path)
 
+# %% ../nbs/02_lm.ipynb #6b366a23
+class _PickledL:
+    "Stand-in for fastcore's `L` in a vocabulary pickle: only its items are kept."
+
+class _VocabUnpickler(pickle.Unpickler):
+    "Unpickles lists and strings only (and fastcore's `L` as a list)."
+    def find_class(self, module, name):
+        if (module, name) == ('fastcore.foundation', 'L'): return _PickledL
+        raise CheckpointError(f"{self.name}: refused to unpickle {module}.{name}; a vocabulary file may only hold a list of strings. Use the vocabulary .pkl saved with the weights.")
+
+def read_vocab_pkl(path:str|Path) -> list[str]:
+    "A vocabulary pickle (list of tokens), read without running any code."
+    path = Path(path)
+    try:
+        with open(path, 'rb') as f:
+            u = _VocabUnpickler(f); u.name = path; v = u.load()
+    except CheckpointError: raise
+    except Exception as e: raise CheckpointError(f"{path}: unreadable vocabulary pickle ({type(e).__name__}); the file is truncated or not a vocabulary.") from None
+    if isinstance(v, _PickledL): v = vars(v).get('items', [])
+    if not isinstance(v, list) or not v or not all(isinstance(t, str) for t in v):
+        raise CheckpointError(f"{path}: not a vocabulary (expected a non-empty list of strings, got {type(v).__name__}).")
+    return v
+
+def fastai_files(path:str|Path) -> tuple[Path, Path]|None:
+    "The `.pth` weights and `.pkl` vocabulary of a fastai LM at `path` (a `.pth` file with one `.pkl` beside it, or a folder with one of each), else `None`."
+    path = Path(path)
+    folder = path.parent if path.is_file() else path
+    if path.is_file() and path.suffix != '.pth' or not folder.is_dir(): return None
+    pth = [path] if path.is_file() else sorted(folder.glob('*.pth'))
+    pkl = sorted(folder.glob('*.pkl'))
+    if len(pth) != 1: return None
+    if len(pkl) != 1: raise CheckpointError(f"{pth[0]}: fastai weights need exactly one vocabulary .pkl beside them, found {len(pkl)} in {folder}.")
+    return pth[0], pkl[0]
+
+def _SAFE_GLOBALS() -> list:
+    "Data-only types fastai's `Learner.save` puts in the optimizer state (fastcore's `L`, NumPy scalars), allowed to `torch.load(weights_only=True)`."
+    from fastcore.foundation import L
+    core = getattr(np, '_core', None) or getattr(np, 'core')
+    return [L, core.multiarray.scalar, np.dtype] + [getattr(np.dtypes, n) for n in ('Float64DType', 'Float32DType', 'Int64DType', 'Int32DType', 'BoolDType') if hasattr(np, 'dtypes') and hasattr(np.dtypes, n)]
+
+def _fastai_config(sd:dict, src:Path) -> tuple[str, dict]:
+    "Architecture and sizes of a fastai AWD LM from its tensor shapes."
+    layers = sorted({int(m.group(1)) for k in sd for m in [re.match(r'0\.rnns\.(\d+)\.', k)] if m})
+    hh = [k for k in sd if re.match(r'0\.rnns\.0\..*weight_hh_l0(_raw)?$', k)]
+    if '0.encoder.weight' not in sd or not layers or not hh:
+        raise CheckpointError(f"{src}: not an AWD-LSTM/AWD-GRU language model state dict (no 0.encoder.weight / 0.rnns.* tensors).")
+    rows, cols = sd[hh[0]].shape
+    if rows not in (3 * cols, 4 * cols): raise CheckpointError(f"{src}: recurrent weights of shape {tuple(sd[hh[0]].shape)} are neither LSTM nor GRU.")
+    return ('lstm' if rows == 4 * cols else 'gru'), dict(emb_sz=int(sd['0.encoder.weight'].shape[1]), n_hid=int(cols), n_layers=len(layers))
+
+def read_fastai_lm(path:str|Path, # A fastai `.pth` file (vocab `.pkl` beside it) or a folder with one of each
+                   kind:str|None='lm' # Checked like `load_checkpoint`'s (fastai files hold language models)
+                  ) -> tuple[dict, dict]:
+    "State dict and metadata of a fastai AWD language model, in this package's format; nothing is unpickled beyond tensors and lists."
+    pth, pkl = fastai_files(path)
+    if kind not in (None, 'lm'): raise CheckpointError(f"{pth}: fastai weights hold a language model, a {kind} checkpoint is needed here.")
+    try:
+        with torch.serialization.safe_globals(_SAFE_GLOBALS()): wgts = torch.load(pth, map_location='cpu', weights_only=True)
+    except Exception as e:
+        raise CheckpointError(f"{pth}: not loadable with torch.load(weights_only=True) ({type(e).__name__}: {str(e).splitlines()[0][:160]}). "
+                              "rnn_transfer never unpickles arbitrary objects: save the state dict alone with torch.save(learn.model.state_dict(), path).") from None
+    if isinstance(wgts, dict) and 'model' in wgts: wgts = wgts['model']
+    if not isinstance(wgts, dict) or not all(isinstance(v, torch.Tensor) for v in wgts.values()):
+        raise CheckpointError(f"{pth}: not a state dict of tensors.")
+    vocab = read_vocab_pkl(pkl)
+    arch, config = _fastai_config(wgts, pth)
+    V = int(wgts['0.encoder.weight'].shape[0])
+    if len(vocab) != V: raise CheckpointError(f"{pkl}: {len(vocab):,} tokens but the weights in {pth.name} have {V:,} embedding rows; this vocabulary belongs to another model.")
+    model = language_model(arch, V, config)
+    own = model.state_dict()
+    if set(wgts) != set(own):  # older fastai names: match in order, as fastai's load_ignore_keys does, shapes checked
+        from fastai.text.learner import clean_raw_keys
+        src = clean_raw_keys(dict(wgts))
+        if len(src) != len(own) or any(x.shape != y.shape for x, y in zip(src.values(), own.values())):
+            raise CheckpointError(f"{pth}: {len(src)} tensors that do not line up with the {len(own)} of a {arch} LM of {config} and vocab {V:,}.")
+        wgts = dict(zip(own, src.values()))
+    model.load_state_dict(wgts)
+    meta = dict(kind='lm', stage='fastai-import', arch=arch, vocab_sz=V, config=config, drop_mult=1., vocab=vocab, tokenizer=TOKENIZER_SETTINGS,
+                preset='cpu', provenance=dict(source='fastai', weights=str(pth), vocab=str(pkl), loaded_with="torch.load(weights_only=True), allowing only fastcore's L and NumPy scalars; vocabulary unpickler allowing lists of strings only"))
+    return model.state_dict(), meta
+
 # %% ../nbs/02_lm.ipynb #d95ce887
+def _sha256(path:Path) -> str:
+    with open(path, 'rb') as f: return hashlib.file_digest(f, 'sha256').hexdigest()
+
 def save_checkpoint(path:str|Path, # Checkpoint folder (created)
                     model:torch.nn.Module, # The model to save
                     meta:dict # JSON-able metadata: kind, arch, config, vocab, ...
                    ) -> Path:
-    "Save `model` weights as safetensors and `meta` as JSON in folder `path`."
+    "Save `model` weights as safetensors and `meta` (with the weights' SHA-256) as JSON in folder `path`."
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    sd, seen, aliases = {}, {}, {}
-    for k, v in model.state_dict().items():
-        key = (v.data_ptr(), tuple(v.shape), v.dtype)
-        if key in seen: aliases[k] = seen[key]; continue
-        seen[key] = k; sd[k] = v.detach().cpu().contiguous()
+    sd, aliases = model_tensors(model)
     tmp = path/'.model.safetensors.tmp'
     save_file(sd, str(tmp), metadata={'format': CKPT_FORMAT, 'aliases': json.dumps(aliases)})
+    digest = _sha256(tmp)
     os.replace(tmp, path/'model.safetensors')
-    write_atomic(path/'checkpoint.json', json.dumps({'format': CKPT_FORMAT, **meta}, indent=1))
+    write_atomic(path/'checkpoint.json', json.dumps({'format': CKPT_FORMAT, **meta, 'weights_sha256': digest}, indent=1))
     return path
 
-def read_meta(path:str|Path, # Checkpoint folder
+_NEEDS = {'lm': ('arch', 'vocab_sz', 'config', 'vocab'), 'classifier': ('arch', 'vocab_sz', 'config', 'vocab', 'classes', 'lin_ftrs', 'seq_len', 'max_len')}
+
+def read_meta(path:str|Path, # Checkpoint folder (or a fastai `.pth` file / folder with `.pth` + vocab `.pkl`)
               kind:str|None=None # Expected kind ('lm' or 'classifier'), checked if given
              ) -> tuple[Path, dict]:
     "The folder and metadata of the checkpoint in `path`, checked, without reading the weights."
     path = Path(path)
+    if not path.exists(): raise CheckpointError(f"{path}: no such checkpoint. Pass the --out folder of a pretrain, finetune or classify run.")
     if path.is_file() and path.name in ('model.safetensors', 'checkpoint.json'): path = path.parent
+    if fastai_files(path): return path, read_fastai_lm(path, kind)[1]
     if not (path/'checkpoint.json').exists() or not (path/'model.safetensors').exists():
-        raise CheckpointError(f"{path}: not a checkpoint folder (expected checkpoint.json and model.safetensors). Pass the --out folder of a pretrain, finetune or classify run.")
+        raise CheckpointError(f"{path}: not a checkpoint folder (expected checkpoint.json and model.safetensors, or fastai's .pth + vocab .pkl). Pass the --out folder of a pretrain, finetune or classify run.")
     try: meta = json.loads((path/'checkpoint.json').read_text(encoding='utf-8'))
-    except Exception as e: raise CheckpointError(f"{path/'checkpoint.json'}: unreadable ({type(e).__name__}); the checkpoint is corrupted, re-run the stage that wrote it.") from None
-    if meta.get('format') != CKPT_FORMAT: raise CheckpointError(f"{path}: format {meta.get('format')!r}, expected {CKPT_FORMAT!r}.")
+    except Exception as e: raise CheckpointError(f"{path/'checkpoint.json'}: unreadable ({type(e).__name__}); the checkpoint is truncated or corrupted, re-run the stage that wrote it.") from None
+    if not isinstance(meta, dict) or meta.get('format') != CKPT_FORMAT:
+        raise CheckpointError(f"{path}: format {meta.get('format') if isinstance(meta, dict) else None!r}, expected {CKPT_FORMAT!r}; this is not an rnn_transfer checkpoint.")
     if kind and meta.get('kind') != kind:
         raise CheckpointError(f"{path}: this is a {meta.get('kind')} checkpoint, a {kind} checkpoint is needed here.")
+    missing = [k for k in _NEEDS.get(meta.get('kind'), ()) if k not in meta]
+    if missing: raise CheckpointError(f"{path/'checkpoint.json'}: missing {', '.join(missing)}; the file was edited or cut short. Re-run the stage that wrote it.")
+    if 'vocab' in meta and len(meta['vocab']) != meta.get('vocab_sz'):
+        raise CheckpointError(f"{path/'checkpoint.json'}: the vocabulary has {len(meta['vocab']):,} tokens but vocab_sz is {meta.get('vocab_sz')}; the file was edited or mixed with another checkpoint's.")
     return path, meta
 
-def load_checkpoint(path:str|Path, # Checkpoint folder
+def load_checkpoint(path:str|Path, # Checkpoint folder (or fastai `.pth` + vocab `.pkl`, see `read_fastai_lm`)
                     kind:str|None=None # Expected kind ('lm' or 'classifier'), checked if given
                    ) -> tuple[dict, dict]:
-    "The state dict (tied aliases restored) and metadata of the checkpoint in `path`."
+    "The state dict (tied aliases restored) and metadata of the checkpoint in `path`, its checksum verified."
+    path = Path(path)
+    if path.exists() and fastai_files(path): return read_fastai_lm(path, kind)
     path, meta = read_meta(path, kind)
+    w = path/'model.safetensors'
+    if meta.get('weights_sha256') and _sha256(w) != meta['weights_sha256']:
+        raise CheckpointError(f"{w}: checksum mismatch (SHA-256 differs from checkpoint.json); the file is corrupted or belongs to another checkpoint. Re-run the stage that wrote it.")
     try:
         from safetensors import safe_open
-        with safe_open(str(path/'model.safetensors'), 'pt') as f: aliases = json.loads((f.metadata() or {}).get('aliases', '{}'))
-        sd = load_file(str(path/'model.safetensors'))
-    except Exception as e: raise CheckpointError(f"{path/'model.safetensors'}: unreadable ({type(e).__name__}); the file is truncated or corrupted, re-run the stage that wrote it.") from None
+        with safe_open(str(w), 'pt') as f: aliases = json.loads((f.metadata() or {}).get('aliases', '{}'))
+        sd = load_file(str(w))
+    except Exception as e: raise CheckpointError(f"{w}: unreadable ({type(e).__name__}); the file is truncated or corrupted, re-run the stage that wrote it.") from None
     for k, src in aliases.items(): sd[k] = sd[src]
     return sd, meta
 
@@ -139,8 +232,11 @@ def load_weights(model:torch.nn.Module, # Model to fill
     missing, extra = set(own) - set(sd), set(sd) - set(own)
     bad = [k for k in set(own) & set(sd) if own[k].shape != sd[k].shape]
     if missing or extra or bad:
-        raise CheckpointError(f"checkpoint (arch={meta.get('arch')}, vocab={meta.get('vocab_sz')}) does not fit the model (arch={expect.get('arch')}, vocab={expect.get('vocab_sz')}): "
-                              f"{len(missing)} missing, {len(extra)} unexpected, {len(bad)} wrong-shaped tensors{' e.g. ' + bad[0] if bad else ''}.")
+        emb = next((sd[k] for k in ('0.encoder.weight', '0.module.encoder.weight') if k in sd), None)
+        rows = f" (its weights have {emb.shape[0]:,} embedding rows)" if emb is not None else ''
+        raise CheckpointError(f"checkpoint (arch={meta.get('arch')}, vocab={meta.get('vocab_sz')}){rows} does not fit the model (arch={expect.get('arch')}, vocab={expect.get('vocab_sz')}): "
+                              f"{len(missing)} missing, {len(extra)} unexpected, {len(bad)} wrong-shaped tensors{' e.g. ' + bad[0] if bad else ''}. "
+                              "The checkpoint's files were edited or mixed; use the folder a pretrain, finetune or classify run wrote.")
     model.load_state_dict(sd)
     return model
 
@@ -289,9 +385,9 @@ class Throughput(Callback):
         dt = time.perf_counter() - self._t0
         self.tokens += self._n; self.seconds += dt; self.epochs.append(dict(tokens=self._n, seconds=round(dt, 2)))
     @property
-    def tokens_per_s(self): return self.tokens / max(self.seconds, 1e-9)
+    def tokens_per_s(self): return vars(self).get('tokens', 0) / max(vars(self).get('seconds', 0), 1e-9)
 
-def lm_learner(dls:DataLoaders, model:torch.nn.Module, preset:dict) -> Learner:
+def lm_learner(dls:DataLoaders, model:torch.nn.Module, preset:dict, cbs:list|None=None) -> Learner:
     "A fastai `Learner` for an AWD language model."
     b1, b2 = preset.get('betas', (0.9, 0.99))
     on_cpu = default_device().type == 'cpu'
@@ -300,7 +396,7 @@ def lm_learner(dls:DataLoaders, model:torch.nn.Module, preset:dict) -> Learner:
     learn = Learner(dls, model.to(default_device()), loss_func=LMLoss(dtype=torch.bfloat16 if bf16 else None) if fused else CrossEntropyLossFlat(),
                     opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=preset.get('wd', 0.01)),
                     metrics=[LMAccuracy() if fused else accuracy, Perplexity()], splitter=lm_splitter, moms=preset.get('moms', (0.8, 0.7, 0.8)),
-                    cbs=[*rnn_cbs(alpha=2., beta=1.), BPTTScaledLR(), Throughput()] + ([FusedSoftmax()] if fused else []))
+                    cbs=[*rnn_cbs(alpha=2., beta=1.), BPTTScaledLR(), Throughput()] + ([FusedSoftmax()] if fused else []) + list(cbs or []))
     return with_precision(learn, preset, bf16_default=True)
 
 def with_precision(learn:Learner, preset:dict, bf16_default:bool=False) -> Learner:
@@ -325,14 +421,22 @@ def _lm_dls(train_docs, valid_docs, vocab, preset, seed):
 def _summary(learn, hist, thr, n_tokens, t0) -> dict:
     last = hist[-1]
     return dict(valid_loss=last['valid_loss'], perplexity=last['perplexity'], accuracy=last['accuracy'],
-                train_tokens=int(n_tokens), tokens_seen=int(thr.tokens), tokens_per_s=round(thr.tokens_per_s, 1),
-                train_seconds=round(thr.seconds, 1), wall_seconds=round(time.perf_counter() - t0, 1), history=hist)
+                train_tokens=int(n_tokens), tokens_seen=int(vars(thr).get('tokens', 0)), tokens_per_s=round(thr.tokens_per_s, 1),
+                train_seconds=round(vars(thr).get('seconds', 0), 1), wall_seconds=round(time.perf_counter() - t0, 1), history=hist)
 
 def _write_stage(out:Path, model, meta:dict, metrics:dict):
     save_checkpoint(out, model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k != 'history'}})
     write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
 
 def _print(msg): print(msg, flush=True)
+
+_NOT_FINGERPRINT = ('lm_lr', 'clas_lr', 'save_every')   # may change on resume (lower the rate after a divergence)
+
+def fingerprint(stage:str, preset:dict, vocab:list|None=None, **kw) -> dict:
+    "What must match for a run to resume another: stage, preset values (not learning rates), vocabulary hash, data and `kw`."
+    fp = dict(stage=stage, preset={k: v for k, v in preset.items() if k not in _NOT_FINGERPRINT}, **kw)
+    if vocab is not None: fp['vocab'] = hashlib.sha1('\n'.join(vocab).encode()).hexdigest()
+    return fp
 
 # %% ../nbs/02_lm.ipynb #ca602d82
 def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
@@ -342,9 +446,11 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
                   arch:str='lstm', # 'lstm' or 'gru'
                   seed:int=42, # Random seed (same seed, same numbers)
                   data:str|None=None, # Where the documents came from (recorded in provenance)
-                  **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, bptt
+                  resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
+                  cbs:list|None=None, # Extra fastai callbacks
+                  **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, bptt, save_every
                  ) -> dict:
-    "Stage 1 on already tokenised documents: build the vocabulary, train an LM from scratch, save it."
+    "Stage 1 on already tokenised documents: build the vocabulary, train an LM from scratch (resumably), save it."
     t0 = time.perf_counter()
     p = get_preset(preset, **overrides)
     arch_class(arch)   # an unknown architecture fails before any work
@@ -352,14 +458,15 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     vocab = make_vocab(train_docs, p['min_freq'], p['max_vocab'])
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     _print(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}, {p['pretrain_epochs']} epoch(s)")
+    ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok)), p.get('save_every', 500), resume, log=_print)
     model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
-    learn = lm_learner(dls, model, p)
-    learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'])
-    metrics = _summary(learn, _history(learn, 'pretrain'), learn.throughput, n_tok, t0)
+    learn = lm_learner(dls, model, p, cbs)
+    def fit(c): learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c); return _history(learn, 'pretrain')
+    metrics = _summary(learn, ck.run(learn, [fit]), learn.throughput, n_tok, t0)
     meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab,
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['pretrain_epochs']),
                 provenance=provenance(data=data, seed=seed))
-    _write_stage(Path(out), learn.model, meta, metrics)
+    _write_stage(Path(out), learn.model, meta, metrics); ck.finish()
     _print(f"pretrain: valid perplexity {metrics['perplexity']:.1f}, {metrics['tokens_per_s']:,.0f} tokens/s, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
 
@@ -373,7 +480,9 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
              epochs:int|None=None, # Epochs (default from preset)
              lr:float|None=None, # Peak learning rate (default from preset)
              text_col:str='text', # Text column
-             **overrides # Any other preset value, e.g. bs, bptt, max_train_files, max_train_docs
+             resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
+             cbs:list|None=None, # Extra fastai callbacks
+             **overrides # Any other preset value, e.g. bs, bptt, max_train_files, max_train_docs, save_every
             ) -> dict:
     "Stage 1: train a language model from scratch on a general corpus."
     p = get_preset(preset, pretrain_epochs=epochs, lm_lr=lr, **overrides)
@@ -381,7 +490,7 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
     train_txt, valid_txt = lm_texts(corpus, data_dir, text_col, p.get('max_train_files'), p.get('max_train_docs'), seed=seed)
     _print(f"pretrain: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {corpus}; tokenising")
     train_docs, valid_docs = tokenize(train_txt, progress=True), tokenize(valid_txt)
-    return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), **{k: v for k, v in p.items() if k != 'name'})
+    return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), resume=resume, cbs=cbs, **{k: v for k, v in p.items() if k != 'name'})
 
 # %% ../nbs/02_lm.ipynb #b6b5dac2
 def load_lm(path:str|Path # LM checkpoint folder
@@ -403,8 +512,10 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
                   preset:str|None=None, # Preset for training values (default: the checkpoint's)
                   seed:int=42, # Random seed
                   data:str|None=None, # Where the documents came from (recorded in provenance)
+                  resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
+                  cbs:list|None=None, # Extra fastai callbacks
                   **overrides) -> dict:
-    "Stage 2 on already tokenised documents: remap the vocabulary, fine-tune head then all layers, save."
+    "Stage 2 on already tokenised documents: remap the vocabulary, fine-tune head then all layers (resumably), save."
     t0 = time.perf_counter()
     sd, old = load_checkpoint(lm, kind='lm')
     p = get_preset(preset or old.get('preset', 'cpu'), **overrides)
@@ -415,19 +526,22 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
     _print(f"finetune: {n_tok:,} tokens, vocab {len(vocab):,} ({found:.0%} found in the pretrained vocab)")
     model = language_model(old['arch'], len(vocab), old['config'], drop_mult=p['drop_mult'])
     load_weights(model, sd, {**old, 'vocab_sz': len(vocab)}, dict(arch=old['arch'], vocab_sz=len(vocab)))
-    learn = lm_learner(dls, model, p)
-    start_ppl = float(np.exp(learn.validate()[0]))
-    learn.freeze()
-    learn.fit_one_cycle(1, p['lm_lr'] * 2)
-    hist = _history(learn, 'finetune-head')
-    learn.unfreeze()
-    learn.fit_one_cycle(p['finetune_epochs'], discriminative_lrs(p['lm_lr'], len(learn.opt.param_groups)))
-    hist += _history(learn, 'finetune-all')
+    ck = Checkpointing(out, fingerprint('finetune', p, vocab, arch=old['arch'], seed=seed, data=data, tokens=int(n_tok), parent=str(lm),
+                                        parent_created=(old.get('provenance') or {}).get('created')), p.get('save_every', 500), resume, log=_print)
+    learn = lm_learner(dls, model, p, cbs)
+    if 'perplexity_before' not in ck.extra: ck.extra['perplexity_before'] = float(np.exp(learn.validate()[0]))
+    start_ppl = ck.extra['perplexity_before']
+    def head(c):
+        learn.freeze(); learn.fit_one_cycle(1, p['lm_lr'] * 2, cbs=c); return _history(learn, 'finetune-head')
+    def full(c):
+        learn.unfreeze(); learn.fit_one_cycle(p['finetune_epochs'], discriminative_lrs(p['lm_lr'], len(learn.opt.param_groups)), cbs=c)
+        return _history(learn, 'finetune-all')
+    hist = ck.run(learn, [head, full])
     metrics = {**_summary(learn, hist, learn.throughput, n_tok, t0), 'perplexity_before': start_ppl, 'vocab_found': round(found, 4)}
     meta = dict(kind='lm', stage='finetune', arch=old['arch'], vocab_sz=len(vocab), config=old['config'], drop_mult=p['drop_mult'], vocab=vocab,
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['finetune_epochs']),
                 provenance=provenance(data=data, seed=seed, parent=str(lm), parent_provenance=old.get('provenance')))
-    _write_stage(Path(out), learn.model, meta, metrics)
+    _write_stage(Path(out), learn.model, meta, metrics); ck.finish()
     _print(f"finetune: valid perplexity {start_ppl:.1f} before, {metrics['perplexity']:.1f} after, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
 
@@ -442,6 +556,8 @@ def finetune(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finetune`)
              lr:float|None=None, # Peak learning rate of the last layer group
              text_col:str='text', # Text column
              include_test_text:bool=False, # Also use the (unlabelled) text of the test split, as the paper did
+             resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
+             cbs:list|None=None, # Extra fastai callbacks
              **overrides) -> dict:
     "Stage 2: fine-tune a language model on the target corpus, with a remapped vocabulary."
     _, old = read_meta(lm, kind='lm')
@@ -450,4 +566,4 @@ def finetune(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finetune`)
     train_txt, valid_txt = lm_texts(target, data_dir, text_col, max_train_docs=p.get('finetune_docs'), include_test=include_test_text, seed=seed)
     _print(f"finetune: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {target}; tokenising")
     train_docs, valid_docs = tokenize(train_txt, progress=True), tokenize(valid_txt)
-    return finetune_docs(lm, train_docs, valid_docs, out, preset, seed, data=str(target), **{k: v for k, v in p.items() if k != 'name'})
+    return finetune_docs(lm, train_docs, valid_docs, out, preset, seed, data=str(target), resume=resume, cbs=cbs, **{k: v for k, v in p.items() if k != 'name'})

@@ -9,7 +9,7 @@ from torch import nn
 from fastai.torch_core import one_param
 from fastai.text.models.awdlstm import AWD_LSTM, WeightDropout, awd_lstm_lm_split, awd_lstm_clas_split, awd_lstm_lm_config, awd_lstm_clas_config
 from fastai.text.models.core import get_language_model, get_text_classifier, _model_meta
-from .data import RnnTransferError
+from .data import RnnTransferError, ConfigError
 
 # %% auto #0
 __all__ = ['ARCHS', 'LM_KEYS', 'CLAS_KEYS', 'AWD_GRU', 'arch_class', 'language_model', 'text_classifier', 'lm_splitter',
@@ -44,7 +44,7 @@ def arch_class(arch:str # 'lstm' or 'gru'
               ) -> type:
     "The encoder class of `arch`."
     if arch not in ARCHS:
-        raise RnnTransferError(f"unknown architecture '{arch}': use one of {', '.join(ARCHS)}.")
+        raise ConfigError(f"unknown architecture '{arch}': use one of {', '.join(ARCHS)}.")
     return ARCHS[arch]
 
 # %% ../nbs/01_models.ipynb #edb0be41

@@ -6,14 +6,22 @@ Run `nbdev-clean` and `nbdev-export` afterwards."""
 import json, sys, re, uuid
 
 def dump(nb_path):
-    nb = json.load(open(nb_path))
+    import os
+    if os.path.exists(nb_path): nb = json.load(open(nb_path))
+    else:  # a new notebook: metadata of a sibling
+        sib = sorted(f for f in os.listdir(os.path.dirname(nb_path) or '.') if f.endswith('.ipynb'))[0]
+        nb = {**json.load(open(os.path.join(os.path.dirname(nb_path) or '.', sib))), 'cells': []}
     out = []
     for c in nb['cells']:
         out.append(f"# %% [{c['cell_type']}] id={c.get('id', 'new')}\n" + ''.join(c['source']).rstrip('\n') + '\n')
     sys.stdout.write('\n'.join(out))
 
 def load(py_path, nb_path):
-    nb = json.load(open(nb_path))
+    import os
+    if os.path.exists(nb_path): nb = json.load(open(nb_path))
+    else:  # a new notebook: metadata of a sibling
+        sib = sorted(f for f in os.listdir(os.path.dirname(nb_path) or '.') if f.endswith('.ipynb'))[0]
+        nb = {**json.load(open(os.path.join(os.path.dirname(nb_path) or '.', sib))), 'cells': []}
     old = {c.get('id'): c for c in nb['cells']}
     text = open(py_path).read()
     parts = re.split(r'^# %% \[(code|markdown)\] id=(\S+)\n', text, flags=re.M)
