@@ -220,7 +220,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     return metrics
 
 # %% ../nbs/03_classifier.ipynb #6257674a
-def train_classifier(lm:str|Path|None, # LM checkpoint folder, or None to train from scratch
+def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's name (`'default'`), or `None`/`'none'` to train from scratch
                      target:str='imdb', # Labelled corpus name or path
                      out:str|Path='runs/classify', # Output folder
                      test:str|None=None, # Separate test file/folder (default: the corpus's test split)
@@ -239,6 +239,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, or None to train 
                      cbs:list|None=None, # Extra fastai callbacks
                      **overrides) -> dict:
     "Stage 3: train a classifier on the LM encoder with gradual unfreezing; report validation and test error."
+    if lm is not None and str(lm).lower() == 'none': lm = None
     train, test_df, classes = labelled_frames(target, test, data_dir, text_col, label_col, max_train, max_test, seed)
     lm_meta = read_meta(lm, kind='lm')[1] if lm is not None else {}   # fail early, before tokenising, on a wrong checkpoint ...
     if arch is not None and lm is not None and arch != lm_meta['arch']:

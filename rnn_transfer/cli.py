@@ -6,7 +6,7 @@
 from __future__ import annotations
 import argparse, sys, os, json, time, warnings
 from pathlib import Path
-from .data import RnnTransferError, DataError, DivergenceError, CORPORA
+from .data import RnnTransferError, DataError, ConfigError, DivergenceError, CORPORA
 from .lm import PRESETS
 
 # %% auto #0
@@ -15,13 +15,21 @@ __all__ = ['SAMPLES', 'cmd_pretrain', 'cmd_finetune', 'cmd_classify', 'cmd_predi
 
 # %% ../nbs/07_cli.ipynb #b6635dbd
 def _data_kw(a): return dict(data_dir=a.data_dir, seed=a.seed)
+def _model_arg(s):
+    "`EMB,HIDDEN,LAYERS` -> model config (or None)."
+    if not s: return None
+    try: e, h, l = (int(x) for x in s.split(','))
+    except ValueError: raise ConfigError(f"--model {s!r}: give three integers, EMB,HIDDEN,LAYERS (e.g. 256,400,3).") from None
+    return dict(emb_sz=e, n_hid=h, n_layers=l)
+
 def _run_kw(a): return dict(resume=True if a.resume else False if a.restart else None, save_every=a.save_every)
 
 def cmd_pretrain(a):
     "Stage 1: pretrain a language model on a general corpus."
     from rnn_transfer.lm import pretrain
     pretrain(a.corpus, a.out, preset=a.preset, arch=a.arch, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
-             max_train_docs=a.max_train_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, **_data_kw(a), **_run_kw(a))
+             max_train_docs=a.max_train_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, eval_test=a.eval_test, curve_every=a.curve_every,
+             model=_model_arg(a.model), max_vocab=a.max_vocab, **_data_kw(a), **_run_kw(a))
 
 def cmd_finetune(a):
     "Stage 2: fine-tune a language model on the target corpus."
@@ -73,16 +81,21 @@ SAMPLES = Path(rnn_transfer.__file__).parent/'samples'
 def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per stage)
          preset:str='demo', # Preset (the `demo` preset runs in minutes on 2 cores)
          arch:str='lstm', # 'lstm' or 'gru'
-         seed:int=42 # Random seed
+         seed:int=42, # Random seed
+         lm:str|None='default' # LM to start from: 'default' (the shipped encoder, if this installation has one and `arch` matches), a path, or 'none' (pretrain on the bundled Wikipedia sample first)
         ) -> dict:
-    "Run pretrain, fine-tune, classify, predict and generate on the bundled samples; print and return the metrics."
-    from rnn_transfer.lm import pretrain, finetune
+    "Fine-tune the shipped encoder (or pretrain one on the bundled sample), then classify, predict and generate on the bundled samples; print and return the metrics."
+    from rnn_transfer.lm import pretrain, finetune, shipped_lms, resolve_lm, read_meta
     from rnn_transfer.classifier import train_classifier, TextClassifier
     from rnn_transfer.generate import LanguageModel
     out, t0, res = Path(out), time.perf_counter(), {}
     print(f"rnn-transfer demo: bundled samples in {SAMPLES}, preset '{preset}', arch {arch}, output in {out}", flush=True)
-    res['pretrain'] = pretrain(SAMPLES/'wiki', out/'pretrain', preset=preset, arch=arch, seed=seed)
-    res['finetune'] = finetune(out/'pretrain', SAMPLES/'imdb', out/'finetune', seed=seed)
+    if str(lm) == 'default' and not (shipped_lms() and read_meta('default')[1]['arch'] == arch): lm = 'none'
+    start = resolve_lm(lm)
+    if start is None:
+        res['pretrain'] = pretrain(SAMPLES/'wiki', out/'pretrain', preset=preset, arch=arch, seed=seed); start = out/'pretrain'
+    else: print(f"starting from the language model in {start}", flush=True)
+    res['finetune'] = finetune(start, SAMPLES/'imdb', out/'finetune', preset=preset, seed=seed)
     res['classify'] = train_classifier(out/'finetune', SAMPLES/'imdb', out/'classify', seed=seed)
     clf = TextClassifier.from_checkpoint(out/'classify')
     examples = ["One of the best films I have seen this year: moving, funny and beautifully acted.",
@@ -91,20 +104,21 @@ def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per st
     gen = LanguageModel.from_checkpoint(out/'finetune').generate('This movie was', 25, seed=seed)
     wall = time.perf_counter() - t0
     print("\n=== rnn-transfer demo: results ===")
-    print(f"pretrain  (wiki sample):  valid perplexity {res['pretrain']['perplexity']:.1f}  ({res['pretrain']['tokens_per_s']:,.0f} tokens/s)")
+    if 'pretrain' in res: print(f"pretrain  (wiki sample):  valid perplexity {res['pretrain']['perplexity']:.1f}  ({res['pretrain']['tokens_per_s']:,.0f} tokens/s)")
+    else: print(f"pretrained: {start}")
     print(f"finetune  (IMDb sample):  valid perplexity {res['finetune']['perplexity_before']:.1f} -> {res['finetune']['perplexity']:.1f}")
     print(f"classify  (IMDb sample):  valid accuracy {1-res['classify']['valid_error']:.1%}, test accuracy {res['classify']['test_accuracy']:.1%} on {res['classify']['test_n']} reviews")
     for t, l, p in zip(preds.text, preds.label, preds.probability): print(f"predict:  {l} ({p:.2f})  {t}")
     print(f"generate: {gen}")
     print(f"wall time {wall/60:.1f} min")
     summary = dict(preset=preset, arch=arch, seed=seed, wall_seconds=round(wall, 1), generated=gen,
-                   pretrain_perplexity=res['pretrain']['perplexity'], finetune_perplexity_before=res['finetune']['perplexity_before'],
+                   start=str(start), pretrain_perplexity=res['pretrain']['perplexity'] if 'pretrain' in res else None, finetune_perplexity_before=res['finetune']['perplexity_before'],
                    finetune_perplexity=res['finetune']['perplexity'], valid_accuracy=1-res['classify']['valid_error'],
                    test_accuracy=res['classify']['test_accuracy'], predictions=preds[['label', 'probability']].to_dict('records'))
     (out/'demo.json').write_text(json.dumps(summary, indent=1))
     return summary
 
-def cmd_demo(a): demo(a.out, a.preset, a.arch, a.seed)
+def cmd_demo(a): demo(a.out, a.preset, a.arch, a.seed, a.lm)
 
 # %% ../nbs/07_cli.ipynb #423d9715
 def _resumable(p):
@@ -140,10 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
     p.add_argument('--max-train-files', type=int, help="read only the first N training shards")
     p.add_argument('--text-col', default='text', help="text column (default text)")
+    p.add_argument('--model', metavar='EMB,HIDDEN,LAYERS', help="model size, e.g. 256,400,3 (default from preset)")
+    p.add_argument('--max-vocab', type=int, help="vocabulary size cap (default from preset)")
+    p.add_argument('--eval-test', action='store_true', help="also log the test split's perplexity (at epoch ends, and every --curve-every steps)")
+    p.add_argument('--curve-every', type=int, metavar='N', help="log validation (and test) perplexity every N steps, besides epoch ends")
     _common(p, 'runs/pretrain'); _resumable(p); p.set_defaults(func=cmd_pretrain)
 
     p = sub.add_parser('finetune', help="stage 2: fine-tune a language model on the target domain", description=cmd_finetune.__doc__)
-    p.add_argument('--lm', required=True, help="LM checkpoint folder (from pretrain)")
+    p.add_argument('--lm', default='default', help="LM checkpoint folder (from pretrain), fastai .pth + .pkl, or a shipped LM's name (default: the shipped Wikipedia LM)")
     p.add_argument('--target', default='imdb', help=f"target corpus name ({corpora}) or a file/folder (default imdb)")
     p.add_argument('--preset', choices=list(PRESETS), help="training size (default: the checkpoint's)")
     p.add_argument('--epochs', type=int, help="epochs with all layers unfrozen (default from preset)")
@@ -154,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, 'runs/finetune'); _resumable(p); p.set_defaults(func=cmd_finetune)
 
     p = sub.add_parser('classify', help="stage 3: train a classifier with gradual unfreezing", description=cmd_classify.__doc__)
-    p.add_argument('--lm', required=True, help="fine-tuned LM checkpoint folder, or 'none' to train from scratch")
+    p.add_argument('--lm', default='default', help="LM checkpoint folder (usually from finetune), a shipped LM's name, or 'none' to train from scratch (default: the shipped Wikipedia LM)")
     p.add_argument('--target', default='imdb', help=f"labelled corpus name ({corpora}) or a file/folder (default imdb)")
     p.add_argument('--test', help="separate test file/folder (default: the corpus's test split)")
     p.add_argument('--text-col', default='text', help="text column (default text)")
@@ -189,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--preset', default='demo', choices=list(PRESETS), help="size (default demo)")
     p.add_argument('--arch', default='lstm', choices=['lstm', 'gru'], help="recurrent layer type (default lstm)")
     p.add_argument('--seed', type=int, default=42, help="random seed (default 42)")
+    p.add_argument('--lm', default='default', help="start from: 'default' (the shipped encoder), an LM checkpoint, or 'none' (pretrain on the bundled Wikipedia sample first)")
     p.set_defaults(func=cmd_demo)
     return ap
 

@@ -27,11 +27,12 @@ from .models import ARCHS, arch_class, language_model, lm_splitter
 from .resume import Checkpointing, model_tensors
 
 # %% auto #0
-__all__ = ['PRESETS', 'CKPT_FORMAT', 'get_preset', 'provenance', 'write_atomic', 'read_vocab_pkl', 'fastai_files',
-           'read_fastai_lm', 'save_checkpoint', 'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings',
-           'split_valid', 'lm_texts', 'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok',
-           'Throughput', 'lm_learner', 'with_precision', 'fingerprint', 'pretrain_docs', 'pretrain', 'load_lm',
-           'discriminative_lrs', 'finetune_docs', 'finetune']
+__all__ = ['PRESETS', 'CKPT_FORMAT', 'PRETRAINED_ENV', 'DEFAULT_LM', 'get_preset', 'provenance', 'write_atomic', 'pretrained_dir',
+           'shipped_lms', 'resolve_lm', 'read_vocab_pkl', 'fastai_files', 'read_fastai_lm', 'save_checkpoint',
+           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_texts',
+           'lm_test_texts', 'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok',
+           'Throughput', 'stream_perplexity', 'PerplexityCurve', 'lm_learner', 'with_precision', 'fingerprint',
+           'pretrain_docs', 'pretrain', 'load_lm', 'discriminative_lrs', 'finetune_docs', 'finetune', 'export_lm']
 
 # %% ../nbs/02_lm.ipynb #a1776d7a
 PRESETS = {
@@ -76,6 +77,34 @@ def write_atomic(path:Path, data:bytes|str):
     path = Path(path); tmp = path.with_name(f'.{path.name}.tmp')
     (tmp.write_bytes if isinstance(data, bytes) else partial(tmp.write_text, encoding='utf-8'))(data)
     os.replace(tmp, path)
+
+# %% ../nbs/02_lm.ipynb #6c6419fd
+PRETRAINED_ENV, DEFAULT_LM = 'RNN_TRANSFER_PRETRAINED', 'default'
+
+def pretrained_dir() -> Path:
+    "Folder of the shipped language models (`$RNN_TRANSFER_PRETRAINED` or the package's `pretrained/`)."
+    return Path(os.environ.get(PRETRAINED_ENV) or Path(__file__).parent/'pretrained')
+
+def shipped_lms() -> dict[str, Path]:
+    "The shipped LM checkpoints by name, the default first."
+    d = pretrained_dir()
+    found = sorted((p for p in d.iterdir() if (p/'checkpoint.json').exists()), key=lambda p: (not (d/'DEFAULT').exists() or p.name != (d/'DEFAULT').read_text().strip(), p.name)) if d.is_dir() else []
+    return {p.name: p for p in found}
+
+def _named(path) -> Path:
+    "`path`, or the shipped LM it names (`'default'` or a shipped name) when no such path exists."
+    p = Path(path)
+    return resolve_lm(path) if not p.exists() and (str(path) == DEFAULT_LM or str(path) in shipped_lms()) else p
+
+def resolve_lm(lm:str|Path|None # `'default'`, a shipped name, `'none'`/`None` (no LM), or a checkpoint path
+              ) -> Path|None:
+    "The checkpoint folder an `--lm` value names, or `None` for no language model."
+    if lm is None or str(lm).lower() == 'none': return None
+    if str(lm) == DEFAULT_LM or str(lm) in shipped_lms():
+        lms = shipped_lms()
+        if not lms: raise CheckpointError(f"no shipped language model in {pretrained_dir()}: pass --lm PATH (a pretrain run's --out folder), or --lm none to train from scratch.")
+        return lms[str(lm)] if str(lm) in lms else next(iter(lms.values()))
+    return Path(lm)
 
 # %% ../nbs/02_lm.ipynb #6b366a23
 class _PickledL:
@@ -182,7 +211,7 @@ def read_meta(path:str|Path, # Checkpoint folder (or a fastai `.pth` file / fold
               kind:str|None=None # Expected kind ('lm' or 'classifier'), checked if given
              ) -> tuple[Path, dict]:
     "The folder and metadata of the checkpoint in `path`, checked, without reading the weights."
-    path = Path(path)
+    path = _named(path)
     if not path.exists(): raise CheckpointError(f"{path}: no such checkpoint. Pass the --out folder of a pretrain, finetune or classify run.")
     if path.is_file() and path.name in ('model.safetensors', 'checkpoint.json'): path = path.parent
     if fastai_files(path): return path, read_fastai_lm(path, kind)[1]
@@ -204,7 +233,7 @@ def load_checkpoint(path:str|Path, # Checkpoint folder (or fastai `.pth` + vocab
                     kind:str|None=None # Expected kind ('lm' or 'classifier'), checked if given
                    ) -> tuple[dict, dict]:
     "The state dict (tied aliases restored) and metadata of the checkpoint in `path`, its checksum verified."
-    path = Path(path)
+    path = _named(path)
     if path.exists() and fastai_files(path): return read_fastai_lm(path, kind)
     path, meta = read_meta(path, kind)
     w = path/'model.safetensors'
@@ -275,6 +304,11 @@ def lm_texts(corpus, # Corpus name or path (see `load_corpus`)
     texts = list(train.text)
     if include_test and 'test' in dd: texts += list(as_frame(dd['test'], text_col, source=f'{corpus} test').text)
     return texts, list(valid.text)
+
+def lm_test_texts(corpus, data_dir=None, text_col:str='text') -> list[str]|None:
+    "The test split's texts of a corpus, or `None` if it has none (for held-out perplexity, never for choices)."
+    dd = load_corpus(corpus, data_dir, max_train_files=1)
+    return list(as_frame(dd['test'], text_col, source=f'{corpus} test').text) if 'test' in dd else None
 
 # %% ../nbs/02_lm.ipynb #a10ce454
 class TiedSoftmaxCE(torch.autograd.Function):
@@ -387,6 +421,41 @@ class Throughput(Callback):
     @property
     def tokens_per_s(self): return vars(self).get('tokens', 0) / max(vars(self).get('seconds', 0), 1e-9)
 
+def stream_perplexity(learn:Learner, dl:LMStream) -> float:
+    "Perplexity of `learn.model` over all of `dl` (eval mode, same precision as training); the model's carried hidden state is kept."
+    model, enc = learn.model, learn.model[0]
+    was, hid, bs = model.training, getattr(enc, 'hidden', None), getattr(enc, 'bs', None)
+    bf16 = any(isinstance(c, CPUBF16) for c in learn.cbs)
+    model.eval(); model.reset(); tot, n = 0., 0
+    try:
+        with torch.no_grad():
+            for x, y in dl:
+                with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = model(x.to(default_device()))[0]
+                tot += float(learn.loss_func(out, y.to(default_device()))) * y.numel(); n += y.numel()
+    finally:
+        model.train(was)
+        if hid is not None: enc.hidden, enc.bs = hid, bs
+    return float(np.exp(tot / max(n, 1)))
+
+class PerplexityCurve(Callback):
+    "Held-out perplexity every `every` training steps and at each epoch end, with tokens seen and training seconds; kept in `ck.extra['curve']`, so it survives a resume."
+    order = 89   # before `SaveState`, so a saved state includes the point of its step
+    def __init__(self, ck, streams:dict, every:int=0): self.ck, self.streams, self.every = ck, streams, every
+    def before_fit(self): self.ck.extra.setdefault('curve', []); self.ck.extra.setdefault('tokens', 0); self.ck.extra.setdefault('seconds', 0.)
+    def before_batch(self): self._t = time.perf_counter()
+    def after_batch(self):
+        if not self.training or self.ck.skipping: return
+        x = self.ck.extra; x['tokens'] += self.xb[0].numel(); x['seconds'] += time.perf_counter() - self._t
+        if self.every and (self.ck.step + 1) % self.every == 0 and self.iter + 1 < self.n_iter: self._point('step')
+    def after_epoch(self):
+        if not self.ck.skipping: self._point('epoch')
+    def _point(self, at):
+        x = self.ck.extra
+        rec = dict(at=at, step=self.ck.step + (at == 'step'), epoch=self.epoch + (self.iter + 1) / self.n_iter if at == 'step' else self.epoch + 1,
+                   tokens=x['tokens'], train_seconds=round(x['seconds'], 1), **{f'{k}_perplexity': round(stream_perplexity(self.learn, dl), 2) for k, dl in self.streams.items()})
+        x['curve'].append(rec)
+        _print(' '.join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in rec.items()))
+
 def lm_learner(dls:DataLoaders, model:torch.nn.Module, preset:dict, cbs:list|None=None) -> Learner:
     "A fastai `Learner` for an AWD language model."
     b1, b2 = preset.get('betas', (0.9, 0.99))
@@ -448,7 +517,8 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
                   data:str|None=None, # Where the documents came from (recorded in provenance)
                   resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
                   cbs:list|None=None, # Extra fastai callbacks
-                  **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, bptt, save_every
+                  test_docs=None, # Tokenised test documents: their perplexity is logged with the validation perplexity
+                  **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, bptt, save_every, curve_every
                  ) -> dict:
     "Stage 1 on already tokenised documents: build the vocabulary, train an LM from scratch (resumably), save it."
     t0 = time.perf_counter()
@@ -461,8 +531,16 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok)), p.get('save_every', 500), resume, log=_print)
     model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
     learn = lm_learner(dls, model, p, cbs)
+    if test_docs is not None or p.get('curve_every'):
+        streams = {'valid': dls.valid}
+        if test_docs is not None:
+            te = numericalize(test_docs, vocab)[0]
+            streams['test'] = LMStream(te, bs=max(1, min(p['bs'], (len(te) - 1) // (2 * p['bptt']))), bptt=p['bptt'], random_bptt=False)
+        learn.add_cb(PerplexityCurve(ck, streams, p.get('curve_every', 0)))
     def fit(c): learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c); return _history(learn, 'pretrain')
     metrics = _summary(learn, ck.run(learn, [fit]), learn.throughput, n_tok, t0)
+    if 'curve' in ck.extra: metrics.update(curve=ck.extra['curve'], tokens_seen=ck.extra['tokens'], train_seconds=round(ck.extra['seconds'], 1))
+    if ck.extra.get('curve') and 'test_perplexity' in ck.extra['curve'][-1]: metrics['test_perplexity'] = ck.extra['curve'][-1]['test_perplexity']
     meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab,
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['pretrain_epochs']),
                 provenance=provenance(data=data, seed=seed))
@@ -482,7 +560,8 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
              text_col:str='text', # Text column
              resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
              cbs:list|None=None, # Extra fastai callbacks
-             **overrides # Any other preset value, e.g. bs, bptt, max_train_files, max_train_docs, save_every
+             eval_test:bool=False, # Also log the perplexity of the corpus's test split (at epoch ends and every `curve_every` steps)
+             **overrides # Any other preset value, e.g. bs, bptt, max_train_files, max_train_docs, save_every, curve_every
             ) -> dict:
     "Stage 1: train a language model from scratch on a general corpus."
     p = get_preset(preset, pretrain_epochs=epochs, lm_lr=lr, **overrides)
@@ -490,7 +569,10 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
     train_txt, valid_txt = lm_texts(corpus, data_dir, text_col, p.get('max_train_files'), p.get('max_train_docs'), seed=seed)
     _print(f"pretrain: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {corpus}; tokenising")
     train_docs, valid_docs = tokenize(train_txt, progress=True), tokenize(valid_txt)
-    return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), resume=resume, cbs=cbs, **{k: v for k, v in p.items() if k != 'name'})
+    test_txt = lm_test_texts(corpus, data_dir, text_col) if eval_test else None
+    if eval_test and test_txt is None: raise DataError(f"{corpus}: no test split, so --eval-test has nothing to measure.")
+    return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), resume=resume, cbs=cbs,
+                         test_docs=tokenize(test_txt) if test_txt else None, **{k: v for k, v in p.items() if k != 'name'})
 
 # %% ../nbs/02_lm.ipynb #b6b5dac2
 def load_lm(path:str|Path # LM checkpoint folder
@@ -546,7 +628,7 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
     return metrics
 
 # %% ../nbs/02_lm.ipynb #ca2004da
-def finetune(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finetune`)
+def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or `finetune`), or a shipped LM's name (default: the shipped one)
              target:str='imdb', # Target corpus name or path
              out:str|Path='runs/finetune', # Output folder
              preset:str|None=None, # Preset for training values (default: the checkpoint's)
@@ -567,3 +649,15 @@ def finetune(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finetune`)
     _print(f"finetune: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {target}; tokenising")
     train_docs, valid_docs = tokenize(train_txt, progress=True), tokenize(valid_txt)
     return finetune_docs(lm, train_docs, valid_docs, out, preset, seed, data=str(target), resume=resume, cbs=cbs, **{k: v for k, v in p.items() if k != 'name'})
+
+# %% ../nbs/02_lm.ipynb #213b9acd
+def export_lm(src:str|Path, # LM checkpoint folder
+              dest:str|Path, # Output folder
+              dtype=torch.float16, # Storage dtype of the weights
+              **card # Extra JSON-able metadata (data, perplexity, limits, ...) under `card`
+             ) -> Path:
+    "Write `src` to `dest` with weights stored in `dtype` and a `card` entry in its metadata."
+    model, meta = load_lm(src)
+    meta = {k: v for k, v in meta.items() if k not in ('format', 'weights_sha256')}
+    return save_checkpoint(dest, model.to(dtype), {**meta, 'dtype': str(dtype).replace('torch.', ''), 'card': card,
+                                                   'provenance': {**(meta.get('provenance') or {}), 'exported_from': str(src)}})

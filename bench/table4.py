@@ -1,0 +1,65 @@
+"""The paper's Table 4 at this scale: test error with and without the pretrained general-domain encoder.
+
+For each task (TREC-6; IMDb with a subset of the training labels), the same language-model fine-tuning and the same
+classifier schedule (gradual unfreezing) run twice:
+  * pretrained: the shipped encoder (or --lm), fine-tuned on the task's training text, then the classifier;
+  * from scratch: a language model trained on the task's training text alone (same epochs), then the classifier;
+and, for reference, a classifier trained with no language model at all (`--lm none`).
+Hyperparameters come from the preset; nothing is chosen on a test split (validation is cut from train).
+Results: one JSON line per run in bench/results/table4.jsonl and a Markdown table on stdout.
+
+    python bench/table4.py [--lm rnn_transfer/pretrained/...] [--tasks trec imdb] [--imdb-labels 2000] [--out runs/table4]
+"""
+import argparse, json, sys, time, datetime
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import git_rev, quiet, command
+
+RESULTS = Path(__file__).parent/'results'/'table4.jsonl'
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--lm', help="pretrained LM checkpoint (default: the shipped encoder)")
+    ap.add_argument('--data-dir', default=str(Path(__file__).resolve().parents[2]/'shared'/'data'))
+    ap.add_argument('--tasks', nargs='+', default=['trec', 'imdb'])
+    ap.add_argument('--imdb-labels', type=int, default=2000, help="IMDb training labels (a random subset)")
+    ap.add_argument('--imdb-test', type=int, default=5000, help="IMDb test reviews (a random subset of the official test set)")
+    ap.add_argument('--preset', default='cpu')
+    ap.add_argument('--seed', type=int, default=42)
+    ap.add_argument('--out', default='runs/table4')
+    ap.add_argument('--quick', action='store_true', help="tiny preset and few documents: checks the script runs")
+    a = ap.parse_args(); quiet()
+    from rnn_transfer.lm import pretrain, finetune, DEFAULT_LM
+    from rnn_transfer.classifier import train_classifier
+    lm = a.lm or str(DEFAULT_LM)
+    out, rows = Path(a.out), []
+    preset = 'tiny' if a.quick else a.preset
+    for task in a.tasks:
+        n_train = a.imdb_labels if task == 'imdb' else None
+        n_test = a.imdb_test if task == 'imdb' else None
+        if a.quick: n_train, n_test = 200, 100
+        kw = dict(data_dir=a.data_dir, seed=a.seed)
+        ft_kw = dict(finetune_docs=n_train) if n_train else {}
+        for variant in ('pretrained', 'lm-from-scratch', 'no-lm'):
+            t0 = time.perf_counter(); d = out/task/variant
+            if variant == 'pretrained':
+                lm_m = finetune(lm, task, d/'lm', preset=preset, **kw, **ft_kw)
+            elif variant == 'lm-from-scratch':
+                lm_m = pretrain(task, d/'lm', preset=preset, max_train_docs=n_train or 0, epochs=2, **kw)   # as many epochs as fine-tuning (head + all)
+            else: lm_m = None
+            m = train_classifier(None if variant == 'no-lm' else d/'lm', task, d/'clas', preset=preset, arch='lstm' if variant == 'no-lm' else None,
+                                 max_train=n_train, max_test=n_test, **kw)
+            row = dict(bench='table4', task=task, variant=variant, test_error=m['test_error'], valid_error=m['valid_error'], test_n=m['test_n'],
+                       train_n=m['train_n'], lm_perplexity=lm_m and lm_m['perplexity'], wall_seconds=round(time.perf_counter() - t0, 1),
+                       preset=preset, lm=lm if variant == 'pretrained' else None, quick=a.quick, command=command(), git=git_rev(),
+                       date=datetime.date.today().isoformat())
+            rows.append(row); print(json.dumps(row), flush=True)
+            if not a.quick:
+                RESULTS.parent.mkdir(exist_ok=True)
+                with open(RESULTS, 'a') as f: f.write(json.dumps(row) + '\n')
+    print('\n| task | pretrained encoder | LM from scratch | no LM |\n|---|---|---|---|')
+    for task in a.tasks:
+        e = {r['variant']: r['test_error'] for r in rows if r['task'] == task}
+        print(f"| {task} | {e['pretrained']:.2%} | {e['lm-from-scratch']:.2%} | {e['no-lm']:.2%} |")
+
+if __name__ == '__main__': main()

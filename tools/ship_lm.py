@@ -1,0 +1,58 @@
+"""Ship a pretrained language model as package data: fp16 weights, checkpoint.json with a model card, and a perplexity plot.
+
+    python tools/ship_lm.py RUN_DIR NAME --command "rnn-transfer pretrain ..." [--default]
+
+RUN_DIR is the --out folder of a finished `rnn-transfer pretrain --eval-test --curve-every N` run. The result goes to
+rnn_transfer/pretrained/NAME/ (model.safetensors, checkpoint.json, perplexity.png); --default makes it the LM that
+`finetune`, `classify` and `demo` start from.
+"""
+import argparse, json, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMIT_MB = 20
+
+def plot(curve:list, png:Path, title:str):
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 3.6), dpi=110)
+    x = [r['tokens'] / 1e6 for r in curve]
+    for k, style in (('valid_perplexity', 'o-'), ('test_perplexity', 's--')):
+        if all(k in r for r in curve): ax.plot(x, [r[k] for r in curve], style, label=k.split('_')[0], ms=4)
+    for r in curve:
+        if r['at'] == 'epoch': ax.axvline(r['tokens'] / 1e6, color='grey', lw=0.6, ls=':')
+    ax.set(xlabel='training tokens seen (millions)', ylabel='perplexity', yscale='log', title=title)
+    ax.grid(alpha=0.3, which='both'); ax.legend()
+    fig.tight_layout(); fig.savefig(png); plt.close(fig)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('run'); ap.add_argument('name')
+    ap.add_argument('--command', required=True, help="the command that trained RUN (recorded in the model card)")
+    ap.add_argument('--default', action='store_true', help="make NAME the default shipped LM")
+    a = ap.parse_args()
+    from rnn_transfer.lm import export_lm, read_meta
+    run = Path(a.run); m = json.loads((run/'metrics.json').read_text())
+    _, meta = read_meta(run, kind='lm')
+    if 'curve' not in m: sys.exit(f"{run}: no perplexity curve in metrics.json; pretrain with --eval-test --curve-every N")
+    c = m['curve']; last = c[-1]
+    card = dict(
+        data=f"English Wikipedia articles (WikiExtractor dump, 2015; the WikiText-103 stand-in in ../shared/data/wikipedia): {m['train_tokens']:,} training tokens, "
+             "validation and test on its 60 + 60 held-out articles",
+        tokens_seen=m['tokens_seen'], train_seconds=m['train_seconds'], wall_seconds=m['wall_seconds'], epochs=sum(r['at'] == 'epoch' for r in c),
+        valid_perplexity=last['valid_perplexity'], test_perplexity=last.get('test_perplexity'), curve=c, command=a.command,
+        hardware='2 CPU cores (Xeon with AVX-512 BF16/AMX), bf16 RNN + blocked tied softmax',
+        intended_use="starting point for ULMFiT fine-tuning and classification of English text (finetune/classify/demo start from it); next-word prediction and sampling",
+        limits="small (cpu preset) and briefly trained compared with the paper's WikiText-103 model (emb 400, hidden 1150, 103M tokens x many epochs on a GPU): "
+               "perplexity is far higher; lower-cased tokens with fastai's xxmaj/xxup markers; 2015 Wikipedia only, so its text reflects that source's topics and biases; "
+               "tokens outside its vocabulary start from the mean embedding when fine-tuned")
+    dest = ROOT/'rnn_transfer'/'pretrained'/a.name
+    export_lm(run, dest, **card)
+    plot(c, dest/'perplexity.png', f"{a.name}: {meta['arch'].upper()} {meta['config']['emb_sz']}/{meta['config']['n_hid']}/{meta['config']['n_layers']}, vocab {meta['vocab_sz']:,}")
+    mb = (dest/'model.safetensors').stat().st_size / 1e6
+    if mb >= LIMIT_MB: sys.exit(f"{dest/'model.safetensors'}: {mb:.1f} MB, over the {LIMIT_MB} MB limit")
+    if a.default: (dest.parent/'DEFAULT').write_text(a.name + '\n')
+    print(json.dumps(dict(shipped=str(dest), weights_mb=round(mb, 2), valid_perplexity=card['valid_perplexity'], test_perplexity=card['test_perplexity'],
+                          tokens_seen=card['tokens_seen'], default=a.default)))
+
+if __name__ == '__main__': main()
