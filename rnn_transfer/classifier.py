@@ -22,6 +22,7 @@ from .data import (RnnTransferError, DataError, ConfigError, load_corpus, as_fra
                                classifier_items, classifier_loader, TOKENIZER_SETTINGS)
 from .models import ARCHS, arch_class, text_classifier, classifier_splitter
 from .resume import Checkpointing
+from .distributed import init_distributed, distributed, broadcast, is_main, world
 from .lm import (fingerprint, get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
                              discriminative_lrs, Throughput, _print, CheckpointError, with_precision, cpu_bf16_ok)
 
@@ -174,7 +175,8 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     else: lm_meta, arch = {}, arch or 'lstm'
     arch_class(arch)
     p = get_preset(preset or lm_meta.get('preset', 'cpu'), **overrides)
-    if lm is None: config, vocab = p['model'], make_vocab(docs['train'], p['min_freq'], p['max_vocab'])
+    init_distributed()
+    if lm is None: config, vocab = p['model'], broadcast(make_vocab(docs['train'], p['min_freq'], p['max_vocab']) if is_main() else None)
     set_seed(seed, reproducible=True)
     c2i = {c: i for i, c in enumerate(classes)}
     items, ys = {}, {}
@@ -193,14 +195,15 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
             raise CheckpointError(f"{lm}: encoder weights do not fit a {arch} classifier with vocab {len(vocab)}.")
         model.load_state_dict({**own, **enc})
     ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
-                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created')),
-                       p.get('save_every', 500), resume, log=_print)
+                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'),
+                                        **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
     b1, b2 = p.get('betas', (0.9, 0.99))
     learn = Learner(dls, model.to(default_device()), loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=p.get('wd', 0.01)),
                     metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput(), *(cbs or [])])
     learn = with_precision(learn, p)
-    if lm is None: hist = train_from_scratch(learn, p['clas_lr'], 3 + p['clas_final_epochs'], ck=ck)
-    else: hist = gradual_unfreeze(learn, p['clas_lr'], p['clas_final_epochs'], ck=ck)
+    with distributed(learn):
+        if lm is None: hist = train_from_scratch(learn, p['clas_lr'], 3 + p['clas_final_epochs'], ck=ck)
+        else: hist = gradual_unfreeze(learn, p['clas_lr'], p['clas_final_epochs'], ck=ck)
     metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
     if 'test' in items:
         probs = predict_items(learn.model, items['test'], p['clas_bs'], seq_len)
@@ -213,8 +216,10 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                 seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
                 provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
     out = Path(out)
-    save_checkpoint(out, learn.model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k not in ('stages',)}})
-    write_atomic(out/'metrics.json', json.dumps(metrics, indent=1)); ck.finish()
+    if is_main():
+        save_checkpoint(out, learn.model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k not in ('stages',)}})
+        write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
+    ck.finish()
     te = f", test error {metrics['test_error']:.2%} ({metrics['test_n']} docs)" if 'test_error' in metrics else ''
     _print(f"classify: valid error {metrics['valid_error']:.2%}{te}, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
@@ -249,7 +254,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     tr, va = split_valid(train, valid_pct, seed)
     _print(f"classify: {len(tr):,} train / {len(va):,} valid / {0 if test_df is None else len(test_df):,} test documents, classes {classes}")
     frames = {k: df for k, df in (('train', tr), ('valid', va), ('test', test_df)) if df is not None}
-    docs = {k: tokenize(list(df.text), progress=k == 'train') for k, df in frames.items()}
+    docs = {k: tokenize(list(df.text), progress=k == 'train' and is_main()) for k, df in frames.items()}
     labels = {k: list(df.label) for k, df in frames.items()}
     return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_final_epochs=final_epochs,
                                  extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), resume=resume, cbs=cbs, **overrides)

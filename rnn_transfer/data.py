@@ -375,11 +375,15 @@ class LMStream(DataLoader):
                  random_bptt:bool=True, # Draw the window length per batch
                  seed:int|None=None, # Seed of the per-epoch plan (default: drawn from torch's RNG)
                  device=None, # Where batches go
+                 rank:int|None=None, # This process's rank in distributed training (default: `$RANK`, else 0)
+                 world_size:int|None=None, # Number of processes (default: `$WORLD_SIZE`, else 1)
                  **kwargs):
         self.ids, self.offsets = np.asarray(ids), offsets
         self.bptt, self.random_bptt = bptt, random_bptt
-        self.n_per = (len(self.ids) - 1) // bs
-        if self.n_per < 2: raise DataError(f"LM stream of {len(self.ids)} tokens is too short for bs={bs}: it needs at least {2*bs+1} tokens. Use more text or a smaller batch size.")
+        self.rank = int(os.environ.get('RANK', 0)) if rank is None else rank
+        self.world_size = int(os.environ.get('WORLD_SIZE', 1)) if world_size is None else world_size
+        self.n_per = (len(self.ids) - 1) // (bs * self.world_size)
+        if self.n_per < 2: raise DataError(f"LM stream of {len(self.ids)} tokens is too short for bs={bs} x {self.world_size} process(es): it needs at least {2*bs*self.world_size+1} tokens. Use more text or a smaller batch size.")
         self.seed = int(torch.randint(0, 2**31 - 1, (1,))) if seed is None else seed
         self.epoch, self._plan = 0, None
         super().__init__(dataset=None, bs=bs, shuffle=shuffle, indexed=True, n=self.n_per * bs, device=device, **kwargs)
@@ -407,9 +411,10 @@ class LMStream(DataLoader):
         return np.concatenate([self.ids[self.offsets[i]:self.offsets[i+1]] for i in order])
 
     def __iter__(self):
+        "This rank's `bs` rows: a contiguous `1/world_size` of the epoch's stream, cut into `bs` parallel streams."
         plan, s = self.plan(), self.stream()
-        n = self.n_per * self.bs
-        xs, ys = s[:n].reshape(self.bs, self.n_per), s[1:n+1].reshape(self.bs, self.n_per)
+        n, r = self.n_per * self.bs, self.rank * self.n_per * self.bs
+        xs, ys = s[r:r+n].reshape(self.bs, self.n_per), s[r+1:r+n+1].reshape(self.bs, self.n_per)
         pos = 0
         for sl in plan:
             x = torch.from_numpy(xs[:, pos:pos+sl].astype(np.int64))

@@ -25,6 +25,7 @@ from .data import (RnnTransferError, DataError, ConfigError, CheckpointError, Di
                                LMStream, BPTTScaledLR, TOKENIZER_SETTINGS)
 from .models import ARCHS, arch_class, language_model, lm_splitter
 from .resume import Checkpointing, model_tensors
+from .distributed import init_distributed, distributed, broadcast, is_main, world, unwrap
 
 # %% auto #0
 __all__ = ['PRESETS', 'CKPT_FORMAT', 'PRETRAINED_ENV', 'DEFAULT_LM', 'get_preset', 'provenance', 'write_atomic', 'pretrained_dir',
@@ -423,7 +424,7 @@ class Throughput(Callback):
 
 def stream_perplexity(learn:Learner, dl:LMStream) -> float:
     "Perplexity of `learn.model` over all of `dl` (eval mode, same precision as training); the model's carried hidden state is kept."
-    model, enc = learn.model, learn.model[0]
+    model = unwrap(learn.model); enc = model[0]
     was, hid, bs = model.training, getattr(enc, 'hidden', None), getattr(enc, 'bs', None)
     bf16 = any(isinstance(c, CPUBF16) for c in learn.cbs)
     model.eval(); model.reset(); tot, n = 0., 0
@@ -484,7 +485,7 @@ def _lm_dls(train_docs, valid_docs, vocab, preset, seed):
     bs = preset['bs']
     vbs = max(1, min(bs, (len(va_ids) - 1) // (2 * preset['bptt'])))
     trn = LMStream(tr_ids, tr_offs, bs=bs, bptt=preset['bptt'], shuffle=True, seed=seed)
-    val = LMStream(va_ids, bs=vbs, bptt=preset['bptt'], random_bptt=False, seed=seed)
+    val = LMStream(va_ids, bs=vbs, bptt=preset['bptt'], random_bptt=False, seed=seed, rank=0, world_size=1)   # every rank validates on all of it
     return DataLoaders(trn, val), len(tr_ids)
 
 def _summary(learn, hist, thr, n_tokens, t0) -> dict:
@@ -497,7 +498,10 @@ def _write_stage(out:Path, model, meta:dict, metrics:dict):
     save_checkpoint(out, model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k != 'history'}})
     write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
 
-def _print(msg): print(msg, flush=True)
+def _print(msg):
+    if is_main(): print(msg, flush=True)
+
+def _world() -> dict: return {'world': world()} if world() > 1 else {}
 
 _NOT_FINGERPRINT = ('lm_lr', 'clas_lr', 'save_every')   # may change on resume (lower the rate after a divergence)
 
@@ -524,27 +528,30 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     t0 = time.perf_counter()
     p = get_preset(preset, **overrides)
     arch_class(arch)   # an unknown architecture fails before any work
+    init_distributed()
     set_seed(seed, reproducible=True)
-    vocab = make_vocab(train_docs, p['min_freq'], p['max_vocab'])
+    vocab = broadcast(make_vocab(train_docs, p['min_freq'], p['max_vocab']) if is_main() else None)   # built once, by rank 0
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     _print(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}, {p['pretrain_epochs']} epoch(s)")
-    ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok)), p.get('save_every', 500), resume, log=_print)
+    ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **_world()), p.get('save_every', 500), resume, log=_print)
     model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
     learn = lm_learner(dls, model, p, cbs)
     if test_docs is not None or p.get('curve_every'):
         streams = {'valid': dls.valid}
         if test_docs is not None:
             te = numericalize(test_docs, vocab)[0]
-            streams['test'] = LMStream(te, bs=max(1, min(p['bs'], (len(te) - 1) // (2 * p['bptt']))), bptt=p['bptt'], random_bptt=False)
+            streams['test'] = LMStream(te, bs=max(1, min(p['bs'], (len(te) - 1) // (2 * p['bptt']))), bptt=p['bptt'], random_bptt=False, rank=0, world_size=1)
         learn.add_cb(PerplexityCurve(ck, streams, p.get('curve_every', 0)))
     def fit(c): learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c); return _history(learn, 'pretrain')
-    metrics = _summary(learn, ck.run(learn, [fit]), learn.throughput, n_tok, t0)
+    with distributed(learn): hist = ck.run(learn, [fit])
+    metrics = _summary(learn, hist, learn.throughput, n_tok, t0)
     if 'curve' in ck.extra: metrics.update(curve=ck.extra['curve'], tokens_seen=ck.extra['tokens'], train_seconds=round(ck.extra['seconds'], 1))
     if ck.extra.get('curve') and 'test_perplexity' in ck.extra['curve'][-1]: metrics['test_perplexity'] = ck.extra['curve'][-1]['test_perplexity']
     meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab,
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['pretrain_epochs']),
                 provenance=provenance(data=data, seed=seed))
-    _write_stage(Path(out), learn.model, meta, metrics); ck.finish()
+    if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
+    ck.finish()
     _print(f"pretrain: valid perplexity {metrics['perplexity']:.1f}, {metrics['tokens_per_s']:,.0f} tokens/s, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
 
@@ -568,7 +575,7 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
     arch_class(arch)   # an unknown architecture fails before any work
     train_txt, valid_txt = lm_texts(corpus, data_dir, text_col, p.get('max_train_files'), p.get('max_train_docs'), seed=seed)
     _print(f"pretrain: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {corpus}; tokenising")
-    train_docs, valid_docs = tokenize(train_txt, progress=True), tokenize(valid_txt)
+    train_docs, valid_docs = tokenize(train_txt, progress=is_main()), tokenize(valid_txt)
     test_txt = lm_test_texts(corpus, data_dir, text_col) if eval_test else None
     if eval_test and test_txt is None: raise DataError(f"{corpus}: no test split, so --eval-test has nothing to measure.")
     return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), resume=resume, cbs=cbs,
@@ -601,15 +608,16 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
     t0 = time.perf_counter()
     sd, old = load_checkpoint(lm, kind='lm')
     p = get_preset(preset or old.get('preset', 'cpu'), **overrides)
+    init_distributed()
     set_seed(seed, reproducible=True)
-    vocab = make_vocab(train_docs, p['min_freq'], p['max_vocab'])
+    vocab = broadcast(make_vocab(train_docs, p['min_freq'], p['max_vocab']) if is_main() else None)   # built once, by rank 0
     sd, found = remap_embeddings(sd, old['vocab'], vocab)
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     _print(f"finetune: {n_tok:,} tokens, vocab {len(vocab):,} ({found:.0%} found in the pretrained vocab)")
     model = language_model(old['arch'], len(vocab), old['config'], drop_mult=p['drop_mult'])
     load_weights(model, sd, {**old, 'vocab_sz': len(vocab)}, dict(arch=old['arch'], vocab_sz=len(vocab)))
     ck = Checkpointing(out, fingerprint('finetune', p, vocab, arch=old['arch'], seed=seed, data=data, tokens=int(n_tok), parent=str(lm),
-                                        parent_created=(old.get('provenance') or {}).get('created')), p.get('save_every', 500), resume, log=_print)
+                                        parent_created=(old.get('provenance') or {}).get('created'), **_world()), p.get('save_every', 500), resume, log=_print)
     learn = lm_learner(dls, model, p, cbs)
     if 'perplexity_before' not in ck.extra: ck.extra['perplexity_before'] = float(np.exp(learn.validate()[0]))
     start_ppl = ck.extra['perplexity_before']
@@ -618,12 +626,13 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
     def full(c):
         learn.unfreeze(); learn.fit_one_cycle(p['finetune_epochs'], discriminative_lrs(p['lm_lr'], len(learn.opt.param_groups)), cbs=c)
         return _history(learn, 'finetune-all')
-    hist = ck.run(learn, [head, full])
+    with distributed(learn): hist = ck.run(learn, [head, full])
     metrics = {**_summary(learn, hist, learn.throughput, n_tok, t0), 'perplexity_before': start_ppl, 'vocab_found': round(found, 4)}
     meta = dict(kind='lm', stage='finetune', arch=old['arch'], vocab_sz=len(vocab), config=old['config'], drop_mult=p['drop_mult'], vocab=vocab,
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['finetune_epochs']),
                 provenance=provenance(data=data, seed=seed, parent=str(lm), parent_provenance=old.get('provenance')))
-    _write_stage(Path(out), learn.model, meta, metrics); ck.finish()
+    if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
+    ck.finish()
     _print(f"finetune: valid perplexity {start_ppl:.1f} before, {metrics['perplexity']:.1f} after, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
 
@@ -647,7 +656,7 @@ def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or 
     p = get_preset(preset, finetune_epochs=epochs, lm_lr=lr, **overrides)
     train_txt, valid_txt = lm_texts(target, data_dir, text_col, max_train_docs=p.get('finetune_docs'), include_test=include_test_text, seed=seed)
     _print(f"finetune: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {target}; tokenising")
-    train_docs, valid_docs = tokenize(train_txt, progress=True), tokenize(valid_txt)
+    train_docs, valid_docs = tokenize(train_txt, progress=is_main()), tokenize(valid_txt)
     return finetune_docs(lm, train_docs, valid_docs, out, preset, seed, data=str(target), resume=resume, cbs=cbs, **{k: v for k, v in p.items() if k != 'name'})
 
 # %% ../nbs/02_lm.ipynb #213b9acd

@@ -13,6 +13,7 @@ from fastcore.foundation import L
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 from .data import RnnTransferError, CheckpointError, DivergenceError, LMStream
+from .distributed import world, rank, is_main, gather, barrier, unwrap
 
 # %% auto #0
 __all__ = ['STATE_FORMAT', 'rng_state', 'set_rng_state', 'model_tensors', 'Checkpointing', 'SaveState', 'SkipEpochs',
@@ -152,11 +153,12 @@ class Checkpointing:
                                   "Run the same command to resume it, pass --restart (resume=False) to discard it, or choose another --out.")
         self.state, self.tensors, self.step, self.saved_step = state, tensors, state['step'], state['step']
         self.history, self.extra = state['history'], state['extra']
-        self.log(f"resuming from step {self.step:,} (phase {state['phase'] + 1}, epoch {state['epoch'] + 1}, batch {state['batch']}) saved in {self.file}")
+        if is_main(): self.log(f"resuming from step {self.step:,} (phase {state['phase'] + 1}, epoch {state['epoch'] + 1}, batch {state['batch']}) saved in {self.file}")
 
     def discard(self):
         "Delete the saved state."
-        if self.out is not None and self.dir.exists(): shutil.rmtree(self.dir)
+        if self.out is not None and self.dir.exists() and is_main(): shutil.rmtree(self.dir)
+        barrier()
 
     @property
     def resuming(self) -> bool: return self.state is not None
@@ -170,18 +172,24 @@ class Checkpointing:
     def save(self, learn, phase:int, epoch:int, batch:int, epoch_rng:tuple|None=None, fit_state:bool=True):
         "Write the state after `batch` batches of `epoch` of `phase` (atomically: temporary file, fsync, rename)."
         if self.out is None: return
-        for n, p in learn.model.named_parameters():
+        model = unwrap(learn.model)
+        for n, p in model.named_parameters():   # the same on every rank (DDP keeps them in sync), so every rank raises
             if not torch.isfinite(p).all():
                 raise DivergenceError(f"training diverged: parameter {n} holds NaN or inf at step {self.step:,}. {self._kept()}")
-        ts, aliases = model_tensors(learn.model, 'model.')
+        # what differs between ranks: carried hidden state and random generators; rank 0 stores every rank's
+        hid_js, hid_ts = _hidden(model) if batch else (None, {})
+        rng_js, rng_ts = rng_state(learn.dls.train)
+        part = (dict(hidden=hid_js, rng=rng_js, epoch_rng=epoch_rng[0] if epoch_rng is not None else None),
+                {**hid_ts, **{f'rng.{k}': v for k, v in rng_ts.items()}, **({f'epoch_rng.{k}': v for k, v in epoch_rng[1].items()} if epoch_rng is not None else {})})
+        parts = gather(part)
+        if not is_main(): self.saved_step = self.step; return
+        ts, aliases = model_tensors(model, 'model.')
         opt_js, opt_ts = _opt_state(learn.opt); ts.update(opt_ts)
-        hid_js, hid_ts = _hidden(learn.model) if batch else (None, {}); ts.update(hid_ts)
-        rng_js, rng_ts = rng_state(learn.dls.train); ts.update({f'rng.{k}': v for k, v in rng_ts.items()})
-        if epoch_rng is not None: ts.update({f'epoch_rng.{k}': v for k, v in epoch_rng[1].items()})
+        for r, (_, pt) in enumerate(parts): ts.update({('' if r == 0 else f'r{r}.') + k: v for k, v in pt.items()})
         dl, scaler = learn.dls.train, getattr(learn, 'scaler', None)
         state = dict(format=STATE_FORMAT, fingerprint=self.fingerprint, step=self.step, phase=phase, epoch=epoch, batch=batch,
-                     train_iter=int(getattr(learn, 'train_iter', 0)) if fit_state else 0, aliases=aliases, opt=opt_js, hypers=learn.opt.hypers, hidden=hid_js,
-                     rng=rng_js, epoch_rng=epoch_rng[0] if epoch_rng is not None else None,
+                     train_iter=int(getattr(learn, 'train_iter', 0)) if fit_state else 0, aliases=aliases, opt=opt_js, hypers=learn.opt.hypers,
+                     **parts[0][0], ranks=[pj for pj, _ in parts],
                      stream_epoch=dl.epoch if isinstance(dl, LMStream) else None,
                      recorder=_recorder_state(learn) if fit_state else None,
                      throughput=_throughput_state(learn) if fit_state else None,
@@ -202,7 +210,7 @@ class Checkpointing:
 
     def run(self, learn, phases:list) -> list:
         "Run `phases` (callables taking extra callbacks and returning history records), skipping those already done; all records."
-        if self.state is not None and self.state['phase'] >= len(phases): self.load_model(learn.model)
+        if self.state is not None and self.state['phase'] >= len(phases): self.load_model(unwrap(learn.model))
         out = []
         for i, ph in enumerate(phases):
             if self.done(i): out += self.history[i]; continue
@@ -221,7 +229,7 @@ class Checkpointing:
 
     def finish(self):
         "The stage is complete and its checkpoint written: remove the resume state."
-        self.discard()
+        barrier(); self.discard()
 
 # %% ../nbs/01a_resume.ipynb #346a653d
 class SaveState(Callback):
@@ -231,7 +239,9 @@ class SaveState(Callback):
     def before_train(self): self.epoch_rng = rng_state(self.dls.train)
     def after_loss(self):
         if not self.training or self.ck.skipping: return
-        if not torch.isfinite(self.learn.loss).all():
+        bad = torch.tensor(int(not torch.isfinite(self.learn.loss).all()))
+        if world() > 1: torch.distributed.all_reduce(bad, op=torch.distributed.ReduceOp.MAX)   # every rank stops together
+        if bad:
             raise DivergenceError(f"training diverged: the loss is {float(self.learn.loss):.4g} at step {self.ck.step + 1:,} "
                                   f"(phase {self.phase + 1}, epoch {self.epoch + 1}, batch {self.iter + 1}). {self.ck._kept()}")
     def after_batch(self):
@@ -256,8 +266,13 @@ class SkipEpochs(Callback):
 class RestoreState(Callback):
     "On resume: load model and optimizer, skip the batches already done, then restore generators, hidden state and records."
     order = -100
-    def __init__(self, ck:Checkpointing): self.ck, self.s = ck, ck.state
-    def _ts(self, prefix): return {k[len(prefix):]: v for k, v in self.ck.tensors.items() if k.startswith(prefix)}
+    def __init__(self, ck:Checkpointing):
+        self.ck, self.s, r = ck, dict(ck.state), rank()
+        if r:   # this rank's own hidden state and generators
+            if r >= len(self.s.get('ranks', [])): raise CheckpointError(f"{ck.file}: saved by a run with {len(self.s.get('ranks', []))} process(es); resume it with as many, or pass --restart.")
+            self.s.update(self.s['ranks'][r])
+        self.pre = '' if r == 0 else f'r{r}.'
+    def _ts(self, prefix): prefix = self.pre + prefix; return {k[len(prefix):]: v for k, v in self.ck.tensors.items() if k.startswith(prefix)}
     def before_fit(self):
         s = self.s
         self.ck.load_model(self.learn.model)
@@ -278,7 +293,7 @@ class RestoreState(Callback):
         if self.iter < s['batch']: raise CancelBatchException()
         if s['batch'] > 0:
             set_rng_state(s['rng'], self._ts('rng.'))
-            if s['hidden']: _set_hidden(self.learn.model, s['hidden'], self._ts(''), next(self.learn.model.parameters()).device)
+            if s['hidden']: _set_hidden(unwrap(self.learn.model), s['hidden'], self._ts(''), next(self.learn.model.parameters()).device)
         if s['recorder']: _set_recorder(self.learn, s['recorder'])
         if s['throughput'] and hasattr(self.learn, 'throughput'): vars(self.learn.throughput).update(s['throughput'])
         self.learn.train_iter = s['train_iter']

@@ -7,10 +7,13 @@ def test_notebooks_run():
     r = subprocess.run([script('nbdev-test'), '--n-workers', '1'], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
 
+HAND_WRITTEN = ('__init__.py', '__main__.py')   # the only modules not generated from nbs/
+
 def test_export_in_sync(tmp_path):
     for f in ('pyproject.toml', 'settings.ini'): shutil.copy(ROOT/f, tmp_path/f)
     shutil.copytree(ROOT/'nbs', tmp_path/'nbs')
-    (tmp_path/'rnn_transfer').mkdir(); shutil.copy(ROOT/'rnn_transfer'/'__init__.py', tmp_path/'rnn_transfer')
+    (tmp_path/'rnn_transfer').mkdir()
+    for f in HAND_WRITTEN: shutil.copy(ROOT/'rnn_transfer'/f, tmp_path/'rnn_transfer')
     r = subprocess.run([script('nbdev-export')], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     made = sorted(p.name for p in (tmp_path/'rnn_transfer').glob('*.py'))
