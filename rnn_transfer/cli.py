@@ -15,6 +15,7 @@ __all__ = ['SAMPLES', 'cmd_pretrain', 'cmd_finetune', 'cmd_classify', 'cmd_predi
 
 # %% ../nbs/07_cli.ipynb #b6635dbd
 def _data_kw(a): return dict(data_dir=a.data_dir, seed=a.seed)
+def _tok_kw(a): return dict(num_proc=a.num_proc)
 def _model_arg(s):
     "`EMB,HIDDEN,LAYERS` -> model config (or None)."
     if not s: return None
@@ -29,13 +30,13 @@ def cmd_pretrain(a):
     from rnn_transfer.lm import pretrain
     pretrain(a.corpus, a.out, preset=a.preset, arch=a.arch, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
              max_train_docs=a.max_train_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, eval_test=a.eval_test, curve_every=a.curve_every,
-             model=_model_arg(a.model), max_vocab=a.max_vocab, **_data_kw(a), **_run_kw(a))
+             model=_model_arg(a.model), max_vocab=a.max_vocab, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
 
 def cmd_finetune(a):
     "Stage 2: fine-tune a language model on the target corpus."
     from rnn_transfer.lm import finetune
     finetune(a.lm, a.target, a.out, preset=a.preset, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
-             include_test_text=a.include_test_text, finetune_docs=a.max_train_docs, **_data_kw(a), **_run_kw(a))
+             include_test_text=a.include_test_text, finetune_docs=a.max_train_docs, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
 
 def cmd_classify(a):
     "Stage 3: train a classifier with gradual unfreezing and report test error."
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-vocab', type=int, help="vocabulary size cap (default from preset)")
     p.add_argument('--eval-test', action='store_true', help="also log the test split's perplexity (at epoch ends, and every --curve-every steps)")
     p.add_argument('--curve-every', type=int, metavar='N', help="log validation (and test) perplexity every N steps, besides epoch ends")
+    p.add_argument('--num-proc', type=int, metavar='N', help="tokenising processes (default: all cores, at most 8); the tokens are cached on disk for the next run")
     _common(p, 'runs/pretrain'); _resumable(p); p.set_defaults(func=cmd_pretrain)
 
     p = sub.add_parser('finetune', help="stage 2: fine-tune a language model on the target domain", description=cmd_finetune.__doc__)
@@ -169,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
     p.add_argument('--include-test-text', action='store_true', help="also train on the (unlabelled) text of the test split, as the paper did")
     p.add_argument('--text-col', default='text', help="text column (default text)")
+    p.add_argument('--num-proc', type=int, metavar='N', help="tokenising processes (default: all cores, at most 8); the tokens are cached on disk for the next run")
     _common(p, 'runs/finetune'); _resumable(p); p.set_defaults(func=cmd_finetune)
 
     p = sub.add_parser('classify', help="stage 3: train a classifier with gradual unfreezing", description=cmd_classify.__doc__)

@@ -18,10 +18,11 @@ from fastprogress.fastprogress import progress_bar
 from fastai.text.data import make_vocab as fastai_make_vocab, SortedDL, pad_input_chunk, TensorText
 
 # %% auto #0
-__all__ = ['CORPORA', 'DATA_ENV', 'TOKENIZER_SETTINGS', 'RnnTransferError', 'DataError', 'ConfigError', 'CheckpointError',
-           'DivergenceError', 'data_root', 'load_files', 'load_folder', 'load_corpus', 'as_frame', 'synthetic_corpus',
-           'WordTokenizer', 'Tokens', 'tokenize', 'make_vocab', 'numericalize', 'LMStream', 'BPTTScaledLR',
-           'classifier_items', 'classifier_loader']
+__all__ = ['CORPORA', 'DATA_ENV', 'TOKENIZER_SETTINGS', 'TOKENIZE_VERSION', 'RnnTransferError', 'DataError', 'ConfigError',
+           'CheckpointError', 'DivergenceError', 'data_root', 'load_files', 'load_folder', 'load_corpus', 'as_frame',
+           'synthetic_corpus', 'WordTokenizer', 'Tokens', 'tokenize', 'tokens_from_strings', 'drop_empty',
+           'tokenize_dataset', 'make_vocab', 'numericalize', 'LMStream', 'BPTTScaledLR', 'classifier_items',
+           'classifier_loader']
 
 # %% ../nbs/00_data.ipynb #b7342f5d
 class RnnTransferError(Exception):
@@ -342,6 +343,58 @@ def tokenize(texts, # Iterable of strings
     ids = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
     lens = np.concatenate(lens) if lens else np.zeros(0, dtype=np.int64)
     return Tokens(list(gid), np.bincount(ids, minlength=len(gid)), ids, np.concatenate([[0], np.cumsum(lens)]))
+
+# %% ../nbs/00_data.ipynb #828b4fe6
+TOKENIZE_VERSION = 1   # bump when the tokens this package makes change: cached results are then rebuilt
+
+def _tokenize_batch(batch, text_col:str, settings:dict):
+    "`datasets.map` function: each text's tokens, space-separated (settings are here only to key the cache)."
+    global _WORKER_TOK
+    if _WORKER_TOK is None: _WORKER_TOK = WordTokenizer()
+    ids, lens = _WORKER_TOK.encode([t if isinstance(t, str) else '' for t in batch[text_col]])
+    w, out, o = _WORKER_TOK.words, [], 0
+    for n in lens.tolist(): out.append(' '.join([w[i] for i in ids[o:o + n].tolist()])); o += n
+    return {'tokens': out}
+
+def _keep_batch(batch, text_col:str): return [isinstance(t, str) and bool(t.strip()) for t in batch[text_col]]
+
+def tokens_from_strings(docs) -> Tokens:
+    "`Tokens` from space-separated token strings, one per document."
+    gid, ids, lens = {}, [], np.empty(len(docs), dtype=np.int64)
+    for k, d in enumerate(docs):
+        toks = d.split(' ') if d else []
+        ids.extend([gid.setdefault(t, len(gid)) for t in toks]); lens[k] = len(toks)
+    ids = np.array(ids, dtype=np.int32)
+    return Tokens(list(gid), np.bincount(ids, minlength=len(gid)), ids, np.concatenate([[0], np.cumsum(lens)]))
+
+def _map_kw(ds, num_proc, batch_size=1000) -> dict:
+    num_proc = num_proc or min(defaults.cpus, 8)
+    return dict(batched=True, batch_size=batch_size, num_proc=num_proc if num_proc > 1 and len(ds) >= 2 * batch_size else None)
+
+def drop_empty(ds, # A `datasets.Dataset`
+               text_col:str='text', # Column holding the text
+               num_proc:int|None=None, # Worker processes
+               source:str='data' # Name for the warning that counts dropped documents
+              ):
+    "`ds` without its empty or whitespace-only documents (counted in a warning); cached like any `datasets.filter`."
+    if text_col not in ds.column_names:
+        raise DataError(f"{source}: no text column '{text_col}'. Columns found: {', '.join(ds.column_names)}. Pass --text-col with one of them.")
+    n = len(ds)
+    ds = ds.filter(_keep_batch, fn_kwargs=dict(text_col=text_col), desc='dropping empty documents', **_map_kw(ds, num_proc))
+    if len(ds) < n: warnings.warn(f"{source}: dropped {n - len(ds)} empty or whitespace-only document(s).")
+    if not len(ds): raise DataError(f"{source}: no non-empty documents in column '{text_col}'.")
+    return ds
+
+def tokenize_dataset(ds, # A `datasets.Dataset`
+                     text_col:str='text', # Column holding the text
+                     num_proc:int|None=None, # Worker processes (default: all cores, at most 8)
+                     source:str='data', # Name for the warning that counts dropped documents
+                     batch_size:int=1000) -> Tokens:
+    "Tokenise `ds[text_col]` through `datasets.map(num_proc=...)`, empty documents dropped; cached on disk when `ds` is file-backed."
+    ds = drop_empty(ds, text_col, num_proc, source)
+    mapped = ds.map(_tokenize_batch, fn_kwargs=dict(text_col=text_col, settings={**TOKENIZER_SETTINGS, 'version': TOKENIZE_VERSION}),
+                    remove_columns=ds.column_names, desc='tokenising', **_map_kw(ds, num_proc, batch_size))
+    return tokens_from_strings(mapped['tokens'])
 
 # %% ../nbs/00_data.ipynb #0fca4c13
 def make_vocab(docs, # `Tokens`, or tokenised documents (lists of strings)

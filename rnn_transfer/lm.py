@@ -21,16 +21,16 @@ from fastai.callback.schedule import fit_one_cycle
 from fastai.data.core import DataLoaders
 from fastai.text.learner import match_embeds
 from safetensors.torch import save_file, load_file
-from .data import (RnnTransferError, DataError, ConfigError, CheckpointError, DivergenceError, load_corpus, as_frame, tokenize, make_vocab, numericalize,
+from .data import (RnnTransferError, DataError, ConfigError, CheckpointError, DivergenceError, load_corpus, drop_empty, tokenize_dataset, as_frame, tokenize, make_vocab, numericalize,
                                LMStream, BPTTScaledLR, TOKENIZER_SETTINGS)
 from .models import ARCHS, arch_class, language_model, lm_splitter
 from .resume import Checkpointing, model_tensors
-from .distributed import init_distributed, distributed, broadcast, is_main, world, unwrap
+from .distributed import init_distributed, distributed, broadcast, is_main, world, unwrap, rank0_first
 
 # %% auto #0
 __all__ = ['PRESETS', 'CKPT_FORMAT', 'PRETRAINED_ENV', 'DEFAULT_LM', 'get_preset', 'provenance', 'write_atomic', 'pretrained_dir',
            'shipped_lms', 'resolve_lm', 'read_vocab_pkl', 'fastai_files', 'read_fastai_lm', 'save_checkpoint',
-           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_texts',
+           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_texts', 'lm_tokens',
            'lm_test_texts', 'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok',
            'Throughput', 'stream_perplexity', 'PerplexityCurve', 'lm_learner', 'with_precision', 'fingerprint',
            'pretrain_docs', 'pretrain', 'load_lm', 'discriminative_lrs', 'finetune_docs', 'finetune', 'export_lm']
@@ -306,6 +306,38 @@ def lm_texts(corpus, # Corpus name or path (see `load_corpus`)
     if include_test and 'test' in dd: texts += list(as_frame(dd['test'], text_col, source=f'{corpus} test').text)
     return texts, list(valid.text)
 
+def lm_tokens(corpus, # Corpus name or path (see `load_corpus`)
+              data_dir=None, # Data folder of named corpora
+              text_col:str='text', # Text column
+              max_train_files:int|None=None, # Read only the first N train shards
+              max_train_docs:int|None=None, # Use only the first N (non-empty) train documents
+              include_test:bool=False, # Also train on the text of the test split
+              valid_pct:float=0.1, # Validation fraction cut from train when there is no validation split
+              seed:int=0,
+              num_proc:int|None=None # Tokenising processes (default: all cores, at most 8)
+             ) -> tuple:
+    "Train and validation `Tokens` of a corpus, tokenised through `datasets.map(num_proc=...)` and cached on disk: the same tokens and split as `lm_texts` + `tokenize`."
+    import datasets
+    dd = load_corpus(corpus, data_dir, max_train_files=max_train_files)
+    if 'train' not in dd: raise DataError(f"{corpus}: no train split (found {', '.join(dd)}).")
+    clean = lambda d, name: _clean(d, text_col, f'{corpus} {name}', num_proc)
+    train = clean(dd['train'], 'train')
+    if max_train_docs: train = train.select(range(min(max_train_docs, len(train))))
+    if 'validation' in dd: valid = clean(dd['validation'], 'validation')
+    else:
+        n = len(train); idx = np.random.default_rng(seed).permutation(n)
+        n_valid = max(1, int(round(n * valid_pct))) if n > 1 else 0
+        train, valid = train.select(idx[n_valid:]), train.select(idx[:n_valid])
+    if include_test and 'test' in dd: train = datasets.concatenate_datasets([train, clean(dd['test'], 'test')])
+    tok = lambda d, name: tokenize_dataset(d, text_col, num_proc, source=f'{corpus} {name}')
+    return tok(train, 'train'), tok(valid, 'validation')
+
+def _clean(ds, text_col, source, num_proc):
+    "Only the text column, empty documents dropped (and counted)."
+    if text_col not in ds.column_names:   # before select_columns, so the message lists the columns there are
+        raise DataError(f"{source}: no text column '{text_col}'. Columns found: {', '.join(ds.column_names)}. Pass --text-col with one of them.")
+    return drop_empty(ds.select_columns([text_col]), text_col, num_proc, source)
+
 def lm_test_texts(corpus, data_dir=None, text_col:str='text') -> list[str]|None:
     "The test split's texts of a corpus, or `None` if it has none (for held-out perplexity, never for choices)."
     dd = load_corpus(corpus, data_dir, max_train_files=1)
@@ -565,6 +597,7 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
              epochs:int|None=None, # Epochs (default from preset)
              lr:float|None=None, # Peak learning rate (default from preset)
              text_col:str='text', # Text column
+             num_proc:int|None=None, # Tokenising processes (default: all cores, at most 8)
              resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
              cbs:list|None=None, # Extra fastai callbacks
              eval_test:bool=False, # Also log the perplexity of the corpus's test split (at epoch ends and every `curve_every` steps)
@@ -573,9 +606,10 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
     "Stage 1: train a language model from scratch on a general corpus."
     p = get_preset(preset, pretrain_epochs=epochs, lm_lr=lr, **overrides)
     arch_class(arch)   # an unknown architecture fails before any work
-    train_txt, valid_txt = lm_texts(corpus, data_dir, text_col, p.get('max_train_files'), p.get('max_train_docs'), seed=seed)
-    _print(f"pretrain: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {corpus}; tokenising")
-    train_docs, valid_docs = tokenize(train_txt, progress=is_main()), tokenize(valid_txt)
+    _print(f"pretrain: tokenising {corpus} (cached on disk for the next run)")
+    with rank0_first():   # rank 0 builds the cache, the others read it
+        train_docs, valid_docs = lm_tokens(corpus, data_dir, text_col, p.get('max_train_files'), p.get('max_train_docs'), seed=seed, num_proc=num_proc)
+    _print(f"pretrain: {len(train_docs):,} train / {len(valid_docs):,} valid documents from {corpus}")
     test_txt = lm_test_texts(corpus, data_dir, text_col) if eval_test else None
     if eval_test and test_txt is None: raise DataError(f"{corpus}: no test split, so --eval-test has nothing to measure.")
     return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), resume=resume, cbs=cbs,
@@ -647,6 +681,7 @@ def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or 
              lr:float|None=None, # Peak learning rate of the last layer group
              text_col:str='text', # Text column
              include_test_text:bool=False, # Also use the (unlabelled) text of the test split, as the paper did
+             num_proc:int|None=None, # Tokenising processes (default: all cores, at most 8)
              resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
              cbs:list|None=None, # Extra fastai callbacks
              **overrides) -> dict:
@@ -654,9 +689,10 @@ def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or 
     _, old = read_meta(lm, kind='lm')
     preset = preset or old.get('preset', 'cpu')
     p = get_preset(preset, finetune_epochs=epochs, lm_lr=lr, **overrides)
-    train_txt, valid_txt = lm_texts(target, data_dir, text_col, max_train_docs=p.get('finetune_docs'), include_test=include_test_text, seed=seed)
-    _print(f"finetune: {len(train_txt):,} train / {len(valid_txt):,} valid documents from {target}; tokenising")
-    train_docs, valid_docs = tokenize(train_txt, progress=is_main()), tokenize(valid_txt)
+    _print(f"finetune: tokenising {target} (cached on disk for the next run)")
+    with rank0_first():
+        train_docs, valid_docs = lm_tokens(target, data_dir, text_col, max_train_docs=p.get('finetune_docs'), include_test=include_test_text, seed=seed, num_proc=num_proc)
+    _print(f"finetune: {len(train_docs):,} train / {len(valid_docs):,} valid documents from {target}")
     return finetune_docs(lm, train_docs, valid_docs, out, preset, seed, data=str(target), resume=resume, cbs=cbs, **{k: v for k, v in p.items() if k != 'name'})
 
 # %% ../nbs/02_lm.ipynb #213b9acd

@@ -37,6 +37,10 @@ stop = [StopAt(int(sys.argv[5]))] if len(sys.argv) > 5 and int(sys.argv[5]) else
 if stage == 'pretrain':
     from rnn_transfer.lm import pretrain
     pretrain(data, out, preset='tiny', epochs=2, seed=0, save_every=10, cbs=[Record(rec)] + stop)
+elif stage == 'finetune':
+    from rnn_transfer.lm import finetune
+    m = finetune(rec, data, out, preset='tiny', seed=0)
+    print('RESULT', json.dumps(dict(before=m['perplexity_before'], after=m['perplexity'])), flush=True)
 else:
     from rnn_transfer.classifier import train_classifier
     m = train_classifier(None if stage == 'classify-scratch' else rec, data, out, preset='tiny', seed=0, save_every=5, final_epochs=1, cbs=stop)

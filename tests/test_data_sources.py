@@ -74,3 +74,18 @@ def test_bptt_lr_scaling(tmp_path):
     learn.fit(1)
     assert all(abs(lr - 1e-3 * sl / 20) < 1e-12 for sl, lr in seen)
     assert learn.opt.hypers[0]['lr'] == 1e-3
+
+def test_tokenize_dataset_cache(tmp_path, corpora, monkeypatch):
+    "datasets.map tokenisation is cached on disk: reused while data and settings are unchanged, rebuilt when they change."
+    import datasets, time
+    from rnn_transfer import data
+    ds = datasets.load_dataset('parquet', data_files=str(corpora/'general'/'train.parquet'), split='train', cache_dir=str(tmp_path/'hf'))
+    caches = lambda: sorted(p.name for p in (tmp_path/'hf').rglob('cache-*.arrow'))
+    t1 = data.tokenize_dataset(ds, num_proc=1); first = caches()
+    assert first, "no cache file written"
+    t2 = data.tokenize_dataset(ds, num_proc=1)
+    assert caches() == first and list(t2) == list(t1)                     # a cache hit: nothing new written
+    monkeypatch.setattr(data, 'TOKENIZE_VERSION', data.TOKENIZE_VERSION + 1)
+    data.tokenize_dataset(ds, num_proc=1)
+    assert len(caches()) > len(first)                                     # other settings: rebuilt
+    assert list(t1) == list(data.tokenize(ds['text']))                    # the tokens `tokenize` makes

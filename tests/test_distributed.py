@@ -47,3 +47,11 @@ def test_classify_two_processes_resume(tmp_path, corpora):
     from safetensors.torch import load_file
     a, b = load_file(str(tmp_path/'ref'/'model.safetensors')), load_file(str(tmp_path/'cut'/'model.safetensors'))
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+def test_finetune_two_processes(tmp_path, corpora):
+    from rnn_transfer.lm import pretrain, load_lm
+    pretrain(corpora/'general', tmp_path/'lm', preset='tiny', epochs=1)
+    r = launch('finetune', corpora/'target', tmp_path/'ft', tmp_path/'lm')
+    res = [json.loads(l.split('RESULT ', 1)[1]) for l in r.stdout.splitlines() if l.startswith('RESULT ')]
+    assert len(res) == 2 and res[0] == res[1] and res[0]['after'] < res[0]['before']      # both ranks end with the same model
+    assert load_lm(tmp_path/'ft')[1]['stage'] == 'finetune'
