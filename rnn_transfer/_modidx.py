@@ -202,7 +202,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'rnn_transfer.lm.get_preset': ('lm.html#get_preset', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.lm_learner': ('lm.html#lm_learner', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.lm_test_texts': ('lm.html#lm_test_texts', 'rnn_transfer/lm.py'),
-                                 'rnn_transfer.lm.lm_texts': ('lm.html#lm_texts', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.lm_tokens': ('lm.html#lm_tokens', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.load_checkpoint': ('lm.html#load_checkpoint', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm.load_lm': ('lm.html#load_lm', 'rnn_transfer/lm.py'),

@@ -30,7 +30,7 @@ from .distributed import init_distributed, distributed, broadcast, is_main, worl
 # %% auto #0
 __all__ = ['PRESETS', 'CKPT_FORMAT', 'PRETRAINED_ENV', 'DEFAULT_LM', 'get_preset', 'provenance', 'write_atomic', 'pretrained_dir',
            'shipped_lms', 'resolve_lm', 'read_vocab_pkl', 'fastai_files', 'read_fastai_lm', 'save_checkpoint',
-           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_texts', 'lm_tokens',
+           'read_meta', 'load_checkpoint', 'load_weights', 'remap_embeddings', 'split_valid', 'lm_tokens',
            'lm_test_texts', 'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok',
            'Throughput', 'stream_perplexity', 'PerplexityCurve', 'lm_learner', 'with_precision', 'fingerprint',
            'pretrain_docs', 'pretrain', 'load_lm', 'discriminative_lrs', 'finetune_docs', 'finetune', 'export_lm']
@@ -287,25 +287,6 @@ def split_valid(df:pd.DataFrame, valid_pct:float=0.1, seed:int=0) -> tuple[pd.Da
     n_valid = max(1, int(round(len(df) * valid_pct))) if len(df) > 1 else 0
     return df.iloc[idx[n_valid:]].reset_index(drop=True), df.iloc[idx[:n_valid]].reset_index(drop=True)
 
-def lm_texts(corpus, # Corpus name or path (see `load_corpus`)
-             data_dir=None, # Data folder of named corpora
-             text_col:str='text', # Text column
-             max_train_files:int|None=None, # Read only the first N train shards
-             max_train_docs:int|None=None, # Use only the first N train documents
-             include_test:bool=False, # Also train on the text of the test split (as the paper did for IMDb)
-             valid_pct:float=0.1, # Validation fraction cut from train when there is no validation split
-             seed:int=0) -> tuple[list[str], list[str]]:
-    "Train and validation texts of a corpus for language modelling."
-    dd = load_corpus(corpus, data_dir, max_train_files=max_train_files)
-    if 'train' not in dd: raise DataError(f"{corpus}: no train split (found {', '.join(dd)}).")
-    train = as_frame(dd['train'], text_col, source=f'{corpus} train')
-    if max_train_docs: train = train.iloc[:max_train_docs]
-    if 'validation' in dd: valid = as_frame(dd['validation'], text_col, source=f'{corpus} validation')
-    else: train, valid = split_valid(train, valid_pct, seed)
-    texts = list(train.text)
-    if include_test and 'test' in dd: texts += list(as_frame(dd['test'], text_col, source=f'{corpus} test').text)
-    return texts, list(valid.text)
-
 def lm_tokens(corpus, # Corpus name or path (see `load_corpus`)
               data_dir=None, # Data folder of named corpora
               text_col:str='text', # Text column
@@ -316,7 +297,7 @@ def lm_tokens(corpus, # Corpus name or path (see `load_corpus`)
               seed:int=0,
               num_proc:int|None=None # Tokenising processes (default: all cores, at most 8)
              ) -> tuple:
-    "Train and validation `Tokens` of a corpus, tokenised through `datasets.map(num_proc=...)` and cached on disk: the same tokens and split as `lm_texts` + `tokenize`."
+    "Train and validation `Tokens` of a corpus, tokenised through `datasets.map(num_proc=...)` and cached on disk (the tokens `tokenize` makes); validation cut from train when there is no validation split."
     import datasets
     dd = load_corpus(corpus, data_dir, max_train_files=max_train_files)
     if 'train' not in dd: raise DataError(f"{corpus}: no train split (found {', '.join(dd)}).")
