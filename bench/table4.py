@@ -27,6 +27,8 @@ def main():
     ap.add_argument('--preset', default='cpu')
     ap.add_argument('--seed', type=int, default=42)
     ap.add_argument('--out', default='runs/table4')
+    ap.add_argument('--variants', nargs='+', default=['pretrained', 'lm-from-scratch', 'no-lm'], help="which runs (default all three)")
+    ap.add_argument('--model', default='256,400,3', help="EMB,HID,LAYERS of the runs that do not start from --lm (default: the shipped encoder's size)")
     ap.add_argument('--quick', action='store_true', help="tiny preset and few documents: checks the script runs")
     a = ap.parse_args(); quiet()
     from rnn_transfer.lm import pretrain, finetune, DEFAULT_LM
@@ -34,21 +36,22 @@ def main():
     lm = a.lm or str(DEFAULT_LM)
     out, rows = Path(a.out), []
     preset = 'tiny' if a.quick else a.preset
+    size = {} if a.quick else dict(model=dict(zip(('emb_sz', 'n_hid', 'n_layers'), map(int, a.model.split(',')))))
     for task in a.tasks:
         n_train = a.imdb_labels if task == 'imdb' else None
         n_test = a.imdb_test if task == 'imdb' else None
         if a.quick: n_train, n_test = 200, 100
         kw = dict(data_dir=a.data_dir, seed=a.seed)
         ft_kw = dict(finetune_docs=n_train) if n_train else {}
-        for variant in ('pretrained', 'lm-from-scratch', 'no-lm'):
+        for variant in a.variants:
             t0 = time.perf_counter(); d = out/task/variant
             if variant == 'pretrained':
                 lm_m = finetune(lm, task, d/'lm', preset=preset, **kw, **ft_kw)
             elif variant == 'lm-from-scratch':
-                lm_m = pretrain(task, d/'lm', preset=preset, max_train_docs=n_train or 0, epochs=2, **kw)   # as many epochs as fine-tuning (head + all)
+                lm_m = pretrain(task, d/'lm', preset=preset, max_train_docs=n_train or 0, epochs=2, **size, **kw)   # as many epochs as fine-tuning (head + all)
             else: lm_m = None
             m = train_classifier(None if variant == 'no-lm' else d/'lm', task, d/'clas', preset=preset, arch='lstm' if variant == 'no-lm' else None,
-                                 max_train=n_train, max_test=n_test, **kw)
+                                 max_train=n_train, max_test=n_test, **(size if variant == 'no-lm' else {}), **kw)
             row = dict(bench='table4', task=task, variant=variant, test_error=m['test_error'], valid_error=m['valid_error'], test_n=m['test_n'],
                        train_n=m['train_n'], lm_perplexity=lm_m and lm_m['perplexity'], wall_seconds=round(time.perf_counter() - t0, 1),
                        preset=preset, lm=lm if variant == 'pretrained' else None, quick=a.quick, command=command(), git=git_rev(),
@@ -57,9 +60,10 @@ def main():
             if not a.quick:
                 RESULTS.parent.mkdir(exist_ok=True)
                 with open(RESULTS, 'a') as f: f.write(json.dumps(row) + '\n')
+    if not a.quick: rows = [json.loads(l) for l in RESULTS.read_text().splitlines()]   # the latest run of each variant, this one's or earlier
     print('\n| task | pretrained encoder | LM from scratch | no LM |\n|---|---|---|---|')
     for task in a.tasks:
         e = {r['variant']: r['test_error'] for r in rows if r['task'] == task}
-        print(f"| {task} | {e['pretrained']:.2%} | {e['lm-from-scratch']:.2%} | {e['no-lm']:.2%} |")
+        print(f"| {task} | " + ' | '.join(f"{e[v]:.2%}" if v in e else '-' for v in ('pretrained', 'lm-from-scratch', 'no-lm')) + ' |')
 
 if __name__ == '__main__': main()

@@ -24,7 +24,7 @@ from .models import ARCHS, arch_class, text_classifier, classifier_splitter
 from .resume import Checkpointing
 from .distributed import init_distributed, distributed, broadcast, is_main, world
 from .lm import (fingerprint, get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
-                             discriminative_lrs, Throughput, _print, CheckpointError, with_precision, cpu_bf16_ok)
+                             discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok)
 
 # %% auto #0
 __all__ = ['labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'predict_items', 'TextClassifier',
@@ -199,7 +199,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                                         **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
     b1, b2 = p.get('betas', (0.9, 0.99))
     learn = Learner(dls, model.to(default_device()), loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=p.get('wd', 0.01)),
-                    metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput(), *(cbs or [])])
+                    metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput(), TrimHeap(), *(cbs or [])])
     learn = with_precision(learn, p)
     with distributed(learn):
         if lm is None: hist = train_from_scratch(learn, p['clas_lr'], 3 + p['clas_final_epochs'], ck=ck)

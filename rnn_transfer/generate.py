@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 import numpy as np, torch
 import torch.nn.functional as F
-from .data import tokenize, RnnTransferError
+from .data import tokenize, RnnTransferError, DataError
 from .lm import load_lm
 
 # %% auto #0
@@ -99,6 +99,25 @@ def _predict_next(self:LanguageModel, prompt:str, # Text typed so far
     p, i = probs.topk(k)
     return [(self.vocab[j], float(q)) for q, j in zip(p.tolist(), i.tolist())]
 LanguageModel.predict_next = _predict_next
+
+# %% ../nbs/04_generate.ipynb #60a242b5
+@torch.no_grad()
+def _perplexity(self:LanguageModel, texts:str|list[str], # One text or several
+                bptt:int=70 # Tokens fed per forward call
+               ) -> float:
+    "Perplexity of the model on `texts` (all their tokens pooled)."
+    nll, n = 0., 0
+    for t in ([texts] if isinstance(texts, str) else texts):
+        ids = self.encode(t)
+        if len(ids) < 2: continue
+        self.model.reset()
+        for i in range(0, len(ids) - 1, bptt):
+            x, y = ids[i:i + bptt], ids[i + 1:i + 1 + bptt]
+            logits = self.model(x[None])[0][0, :len(y)].float()
+            nll += float(F.cross_entropy(logits, y, reduction='sum')); n += len(y)
+    if n == 0: raise DataError("no text to score: pass at least one text of two or more tokens.")
+    return float(np.exp(nll / n))
+LanguageModel.perplexity = _perplexity
 
 # %% ../nbs/04_generate.ipynb #b3bb9819
 def _generate(self:LanguageModel, prompt:str, # Text to continue

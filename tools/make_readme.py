@@ -56,11 +56,31 @@ def precision_table() -> str:
     rows += [f"| {x['variant']} | {x['perplexity']:.2f} | {x['tokens_per_s']:,.0f} |" for x in r['rows']]
     return '\n'.join(rows)
 
+def model_card() -> str:
+    "The README's model card, from the default shipped LM's checkpoint.json (`card`, written by tools/ship_lm.py)."
+    d = ROOT/'rnn_transfer'/'pretrained'
+    name = (d/'DEFAULT').read_text().strip() if (d/'DEFAULT').exists() else None
+    if not name or not (d/name/'checkpoint.json').exists(): return '(no shipped language model yet: see tools/ship_lm.py)'
+    m = json.loads((d/name/'checkpoint.json').read_text()); c, cfg = m['card'], m['config']
+    mb = (d/name/'model.safetensors').stat().st_size / 1e6
+    rows = [f"| | `{name}` (`rnn_transfer/pretrained/{name}/`) |", '|---|---|',
+            f"| architecture | AWD-{m['arch'].upper()}, embedding {cfg['emb_sz']}, hidden {cfg['n_hid']}, {cfg['n_layers']} layers, tied decoder; {m['vocab_sz']:,}-token vocabulary |",
+            f"| size | {mb:.1f} MB of fp16 safetensors (cast to fp32 on load) |",
+            f"| data | {c['data']} |",
+            f"| training | {c['tokens_seen']:,} tokens seen over {c['epochs']} epoch(s), {c['train_seconds']/3600:.1f} h of training steps (evaluation and restarts not counted) on {c['hardware']} |",
+            f"| perplexity | validation {c['valid_perplexity']:.1f}, test {c['test_perplexity']:.1f} (fastai tokens, this vocabulary) |",
+            f"| command | `{c['command']}` |",
+            f"| good for | {c['intended_use']} |",
+            f"| limits | {c['limits']} |"]
+    curve = ['', '| tokens seen | epoch | validation perplexity | test perplexity |', '|---|---|---|---|']
+    curve += [f"| {r['tokens']:,} | {r['epoch']:.2f} | {r['valid_perplexity']:.1f} | {r.get('test_perplexity', float('nan')):.1f} |" for r in c['curve']]
+    return '\n'.join(rows + curve + ['', f"![perplexity during pretraining](rnn_transfer/pretrained/{name}/perplexity.png)"])
+
 def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     nb, parts = json.loads(Path(nb_path).read_text(encoding='utf-8')), []
     for c in nb['cells']:
         src = ''.join(c['source'])
-        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table()).replace('<!-- lm-precision -->', precision_table())); continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table()).replace('<!-- lm-precision -->', precision_table()).replace('<!-- model-card -->', model_card())); continue
         lines = src.splitlines()
         if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
         code = '\n'.join(l for l in lines if not l.lstrip().startswith('#|')).strip()
