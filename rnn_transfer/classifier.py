@@ -27,8 +27,8 @@ from .lm import (fingerprint, get_preset, read_meta, load_checkpoint, load_weigh
                              discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok)
 
 # %% auto #0
-__all__ = ['labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'predict_items', 'TextClassifier',
-           'train_classifier_docs', 'train_classifier']
+__all__ = ['SCHEDULES', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'fine_tune_classifier', 'predict_items',
+           'TextClassifier', 'train_classifier_docs', 'train_classifier']
 
 # %% ../nbs/03_classifier.ipynb #e928019c
 def labelled_frames(target, # Corpus name or path with a train split
@@ -59,11 +59,22 @@ def labelled_frames(target, # Corpus name or path with a train split
     return train, te, classes
 
 # %% ../nbs/03_classifier.ipynb #8d45d1c3
+def _fit(learn:Learner, epochs:int, lr, stlr:bool, cbs):
+    "One fit: slanted triangular (fastai's one-cycle) when `stlr`, else a constant learning rate."
+    if stlr: learn.fit_one_cycle(epochs, lr, moms=(0.8, 0.7, 0.8), cbs=cbs)
+    else: learn.fit(epochs, lr, cbs=cbs)
+
+def _record(learn:Learner, name:str, epochs:int, lr:float, t0:float) -> list[dict]:
+    names = [m for m in learn.recorder.metric_names[1:] if m != 'time']
+    return [dict(stage=name, epochs=epochs, lr=lr, seconds=round(time.perf_counter() - t0, 1), **dict(zip(names, map(float, learn.recorder.values[-1]))))]
+
 def gradual_unfreeze(learn:Learner, # Classifier learner (groups: embedding, RNN layers..., head)
                      lr:float=2e-2, # Learning rate of the head in the first stage
                      final_epochs:int=2, # Epochs of the last (fully unfrozen) stage
                      stages:tuple=(-1, -2, -3, None), # `freeze_to` arguments in order; `None` unfreezes all
-                     ck:Checkpointing|None=None # Resumable state (default: none saved)
+                     ck:Checkpointing|None=None, # Resumable state (default: none saved)
+                     discr:bool=True, # Discriminative learning rates (each earlier group 2.6x lower)
+                     stlr:bool=True # Slanted triangular schedule in each stage (else a constant rate)
                     ) -> list[dict]:
     "Train with gradual unfreezing: the head only, then the last two layer groups, then three, then all."
     n = len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
@@ -72,31 +83,59 @@ def gradual_unfreeze(learn:Learner, # Classifier learner (groups: embedding, RNN
         t0 = time.perf_counter()
         if k is None: learn.unfreeze()
         else: learn.freeze_to(k)
-        name = 'all' if k is None else f'freeze_to({k})'
-        epochs = final_epochs if k is None else 1
-        l = lrs[min(i, len(lrs) - 1)]
-        learn.fit_one_cycle(epochs, l if k == -1 else discriminative_lrs(l, n), moms=(0.8, 0.7, 0.8), cbs=cbs)
-        names = [m for m in learn.recorder.metric_names[1:] if m != 'time']
-        vals = dict(zip(names, map(float, learn.recorder.values[-1])))
-        return [dict(stage=name, epochs=epochs, lr=l, seconds=round(time.perf_counter() - t0, 1), **vals)]
+        epochs, l = final_epochs if k is None else 1, lrs[min(i, len(lrs) - 1)]
+        _fit(learn, epochs, discriminative_lrs(l, n) if discr and k != -1 else l, stlr, cbs)
+        return _record(learn, 'all' if k is None else f'freeze_to({k})', epochs, l, t0)
     return (ck or Checkpointing(None)).run(learn, [partial(stage, i, k) for i, k in enumerate(stages)])
 
 # %% ../nbs/03_classifier.ipynb #fe826d91
 def train_from_scratch(learn:Learner, # Classifier learner
                        lr:float=2e-2, # First-stage rate of the gradual schedule; half of it is used here
                        epochs:int=5, # Total epochs
-                       ck:Checkpointing|None=None # Resumable state (default: none saved)
+                       ck:Checkpointing|None=None, # Resumable state (default: none saved)
+                       stlr:bool=True # Slanted triangular schedule (else a constant rate)
                       ) -> list[dict]:
     "Train every layer group at once (the no-pretraining baseline)."
-    return (ck or Checkpointing(None)).run(learn, [partial(_all_at_once, learn, lr, epochs)])
+    return (ck or Checkpointing(None)).run(learn, [partial(_all_at_once, learn, lr / 2, epochs, False, stlr, 'all (from scratch)')])
 
-def _all_at_once(learn, lr, epochs, cbs):
+def _all_at_once(learn, lr, epochs, discr, stlr, name, cbs):
     t0 = time.perf_counter()
     learn.unfreeze()
-    learn.fit_one_cycle(epochs, lr / 2, moms=(0.8, 0.7, 0.8), cbs=cbs)
-    names = [m for m in learn.recorder.metric_names[1:] if m != 'time']
-    return [dict(stage='all (from scratch)', epochs=epochs, lr=lr / 2, seconds=round(time.perf_counter() - t0, 1),
-                 **dict(zip(names, map(float, learn.recorder.values[-1]))))]
+    _fit(learn, epochs, discriminative_lrs(lr, len(learn.opt.param_groups)) if discr else lr, stlr, cbs)
+    return _record(learn, name, epochs, lr, t0)
+
+# %% ../nbs/03_classifier.ipynb #6f423315
+SCHEDULES = ('gradual', 'full', 'last', 'chain-thaw', 'scratch')
+
+def fine_tune_classifier(learn:Learner, # Classifier learner (groups: embedding, RNN layers..., head)
+                         schedule:str='gradual', # One of `SCHEDULES`
+                         lr:float=2e-2, # Head learning rate of the first stage
+                         final_epochs:int=2, # Epochs of the last stage; the total is `3 + final_epochs`
+                         discr:bool=True, # Discriminative learning rates
+                         stlr:bool=True, # Slanted triangular schedules
+                         ck:Checkpointing|None=None # Resumable state (default: none saved)
+                        ) -> list[dict]:
+    "Fine-tune a classifier with one of the paper's Table 7 schedules."
+    if schedule not in SCHEDULES: raise ConfigError(f"unknown schedule '{schedule}': use one of {', '.join(SCHEDULES)}.")
+    ck, total = ck or Checkpointing(None), 3 + final_epochs
+    if schedule == 'gradual': return gradual_unfreeze(learn, lr, final_epochs, ck=ck, discr=discr, stlr=stlr)
+    if schedule == 'scratch': return train_from_scratch(learn, lr, total, ck=ck, stlr=stlr)
+    if schedule == 'full': return ck.run(learn, [partial(_all_at_once, learn, lr / 2, total, discr, stlr, 'all')])
+    if schedule == 'last':
+        def last(cbs):
+            t0 = time.perf_counter(); learn.freeze(); _fit(learn, total, lr, stlr, cbs)
+            return _record(learn, 'head only', total, lr, t0)
+        return ck.run(learn, [last])
+    n = len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
+    def only(g, l, name, cbs):
+        t0 = time.perf_counter()
+        learn.freeze_to(g)                                  # groups before g frozen ...
+        for pg in learn.opt.param_lists[g + 1:]:            # ... and those after it too
+            for q in pg: q.requires_grad_(False)
+        _fit(learn, 1, l, stlr, cbs)
+        return _record(learn, name, 1, l, t0)
+    phases = [partial(only, n - 1, lr, 'head')] + [partial(only, g, lr / 10, f'only group {g}') for g in range(n - 1)]
+    return ck.run(learn, phases + [partial(_all_at_once, learn, lr / 20, final_epochs, discr, stlr, 'all')])
 
 # %% ../nbs/03_classifier.ipynb #980cefba
 @torch.inference_mode()
@@ -162,9 +201,15 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                           extra_meta:dict|None=None, # More JSON-able metadata for the checkpoint
                           resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
                           cbs:list|None=None, # Extra fastai callbacks
+                          schedule:str|None=None, # One of `SCHEDULES` (default: 'gradual' from an LM, 'scratch' without)
+                          discr:bool=True, # Discriminative learning rates
+                          stlr:bool=True, # Slanted triangular schedules
                           **overrides) -> dict:
-    "Stage 3 on already tokenised documents: gradual unfreezing from the LM encoder; validation and test error."
+    "Stage 3 on already tokenised documents: gradual unfreezing (or another `schedule`) from the LM encoder; validation and test error."
     t0 = time.perf_counter()
+    schedule = schedule or ('scratch' if lm is None else 'gradual')
+    if schedule not in SCHEDULES: raise ConfigError(f"unknown schedule '{schedule}': use one of {', '.join(SCHEDULES)}.")
+    if lm is None and schedule != 'scratch': raise ConfigError(f"schedule '{schedule}' needs a language model; without one (--lm none) the schedule is 'scratch'.")
     classes = sorted(set(labels['train']))
     if len(classes) < 2: raise DataError(f"{data}: one class only ({classes[0]!r}); a classifier needs at least two.")
     if lm is not None:
@@ -195,15 +240,14 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
             raise CheckpointError(f"{lm}: encoder weights do not fit a {arch} classifier with vocab {len(vocab)}.")
         model.load_state_dict({**own, **enc})
     ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
-                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'),
+                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr],
                                         **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
     b1, b2 = p.get('betas', (0.9, 0.99))
     learn = Learner(dls, model.to(default_device()), loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=p.get('wd', 0.01)),
                     metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput(), TrimHeap(), *(cbs or [])])
     learn = with_precision(learn, p)
     with distributed(learn):
-        if lm is None: hist = train_from_scratch(learn, p['clas_lr'], 3 + p['clas_final_epochs'], ck=ck)
-        else: hist = gradual_unfreeze(learn, p['clas_lr'], p['clas_final_epochs'], ck=ck)
+        hist = fine_tune_classifier(learn, schedule, p['clas_lr'], p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
     metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
     if 'test' in items:
         probs = predict_items(learn.model, items['test'], p['clas_bs'], seq_len)
@@ -211,7 +255,8 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
         metrics.update(test_error=_error(probs, y), test_accuracy=1 - _error(probs, y), test_n=len(y),
                        confusion=[[int(((y == i) & (pred == j)).sum()) for j in range(len(classes))] for i in range(len(classes))],
                        predicted_classes=int(len(set(pred.tolist()))))
-    metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(time.perf_counter() - t0, 1), from_scratch=lm is None)
+    metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(time.perf_counter() - t0, 1), from_scratch=lm is None,
+                   schedule=schedule, discr=discr, stlr=stlr)
     meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'],
                 seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
                 provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
@@ -242,9 +287,14 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
                      final_epochs:int|None=None, # Epochs of the last, fully unfrozen stage
                      resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
                      cbs:list|None=None, # Extra fastai callbacks
+                     schedule:str|None=None, # One of `SCHEDULES` (default: 'gradual' from an LM, 'scratch' without)
+                     discr:bool=True, # Discriminative learning rates
+                     stlr:bool=True, # Slanted triangular schedules
                      **overrides) -> dict:
-    "Stage 3: train a classifier on the LM encoder with gradual unfreezing; report validation and test error."
+    "Stage 3: train a classifier on the LM encoder with gradual unfreezing (or another `schedule`); report validation and test error."
     if lm is not None and str(lm).lower() == 'none': lm = None
+    if schedule is not None and schedule not in SCHEDULES: raise ConfigError(f"unknown schedule '{schedule}': use one of {', '.join(SCHEDULES)}.")
+    if lm is None and schedule not in (None, 'scratch'): raise ConfigError(f"schedule '{schedule}' needs a language model; without one (--lm none) the schedule is 'scratch'.")
     train, test_df, classes = labelled_frames(target, test, data_dir, text_col, label_col, max_train, max_test, seed)
     lm_meta = read_meta(lm, kind='lm')[1] if lm is not None else {}   # fail early, before tokenising, on a wrong checkpoint ...
     if arch is not None and lm is not None and arch != lm_meta['arch']:
@@ -257,4 +307,5 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     docs = {k: tokenize(list(df.text), progress=k == 'train' and is_main()) for k, df in frames.items()}
     labels = {k: list(df.label) for k, df in frames.items()}
     return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_final_epochs=final_epochs,
-                                 extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), resume=resume, cbs=cbs, **overrides)
+                                 extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), resume=resume, cbs=cbs,
+                                 schedule=schedule, discr=discr, stlr=stlr, **overrides)

@@ -43,7 +43,8 @@ def cmd_classify(a):
     from rnn_transfer.classifier import train_classifier
     lm = None if str(a.lm).lower() == 'none' else a.lm
     train_classifier(lm, a.target, a.out, test=a.test, preset=a.preset, arch=a.arch, text_col=a.text_col, label_col=a.label_col,
-                     max_train=a.max_train, max_test=a.max_test, lr=a.lr, final_epochs=a.epochs, **_data_kw(a), **_run_kw(a))
+                     max_train=a.max_train, max_test=a.max_test, lr=a.lr, final_epochs=a.epochs, schedule=a.schedule, discr=not a.no_discr,
+                     stlr=not a.no_stlr, **_data_kw(a), **_run_kw(a))
 
 def cmd_predict(a):
     "Classify texts with a trained classifier."
@@ -186,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=float, help="learning rate of the first (head-only) stage")
     p.add_argument('--max-train', type=int, help="train on a random subset of N labelled documents")
     p.add_argument('--max-test', type=int, help="evaluate on a random subset of N test documents")
+    p.add_argument('--schedule', choices=['gradual', 'full', 'last', 'chain-thaw', 'scratch'],
+                   help="how to fine-tune (paper Table 7): gradual unfreezing, all layers, the head only, chain-thaw, or all at once from scratch "
+                        "(default: gradual from an LM, scratch with --lm none)")
+    p.add_argument('--no-discr', action='store_true', help="the same learning rate for every layer group (default: each earlier group 2.6x lower)")
+    p.add_argument('--no-stlr', action='store_true', help="constant learning rate in each stage instead of the slanted triangular schedule")
     _common(p, 'runs/classify'); _resumable(p); p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser('predict', help="classify texts with a trained classifier", description=cmd_predict.__doc__)

@@ -180,6 +180,8 @@ def test_unknown_names(capsys, tmp_path):
     fails(capsys, ['pretrain', '--corpus', 'wikitext-99', '--preset', 'tiny', '--out', o], 'not a known corpus (wikitext-103, imdb, trec)', out=o)
     fails(capsys, ['pretrain', '--preset', 'huge', '--out', o], "invalid choice: 'huge'", 'tiny', out=o)
     fails(capsys, ['classify', '--lm', 'none', '--arch', 'rnn', '--out', o], "invalid choice: 'rnn'", out=o)
+    fails(capsys, ['classify', '--lm', 'none', '--schedule', 'thaw', '--out', o], "invalid choice: 'thaw'", out=o)
+    fails(capsys, ['classify', '--lm', 'none', '--schedule', 'last', '--out', o], "schedule 'last' needs a language model", out=o)
     with pytest.raises(ConfigError, match='tiny, demo, cpu, paper'): pretrain('x', o, preset='huge')
     with pytest.raises(ConfigError, match='lstm, gru'): pretrain('x', o, arch='rnn', preset='tiny')
     with pytest.raises(DataError, match='not a known corpus'): load_corpus('imdbb')
