@@ -11,7 +11,7 @@ from .lm import PRESETS
 
 # %% auto #0
 __all__ = ['SAMPLES', 'cmd_pretrain', 'cmd_finetune', 'cmd_classify', 'cmd_predict', 'cmd_generate', 'demo', 'cmd_demo',
-           'build_parser', 'main']
+           'cmd_experiment', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #b6635dbd
 def _data_kw(a): return dict(data_dir=a.data_dir, seed=a.seed)
@@ -122,6 +122,14 @@ def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per st
 
 def cmd_demo(a): demo(a.out, a.preset, a.arch, a.seed, a.lm)
 
+def cmd_experiment(a):
+    "Run (or resume) one of the paper's experiments; write its results table and plot."
+    from rnn_transfer.experiments import run_experiment
+    df = run_experiment(a.name, a.out, 'quick' if a.quick else a.preset, a.data_dir, a.seed, a.lm, command='rnn-transfer ' + ' '.join(sys.argv[1:]))
+    cols = [c for c in ('task', 'method', 'labels', 'test_error', 'valid_error', 'paper_error', 'wall_seconds') if c in df]
+    print(df[cols].to_string(index=False))
+    print(f"results: {Path(a.out)/a.name}/results.csv, results.json, plot.png")
+
 # %% ../nbs/07_cli.ipynb #423d9715
 def _resumable(p):
     g = p.add_mutually_exclusive_group()
@@ -218,6 +226,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=42, help="random seed (default 42)")
     p.add_argument('--lm', default='default', help="start from: 'default' (the shipped encoder), an LM checkpoint, or 'none' (pretrain on the bundled Wikipedia sample first)")
     p.set_defaults(func=cmd_demo)
+    from rnn_transfer.experiments import EXPERIMENTS
+    p = sub.add_parser('experiment', help="reproduce one of the paper's experiments: a results table and a plot", description=cmd_experiment.__doc__)
+    p.add_argument('name', choices=list(EXPERIMENTS), help="which experiment")
+    p.add_argument('--preset', default='cpu', choices=['cpu', 'paper'], help="scale: cpu (a 2-core machine, hours) or paper (the paper's sizes, a GPU) (default cpu)")
+    p.add_argument('--quick', action='store_true', help="tiny sizes, minutes: checks the experiment runs")
+    p.add_argument('--lm', default='default', help="LM to start from (default: the shipped encoder)")
+    p.add_argument('--out', default='runs/experiments', help="root folder; results go to OUT/NAME/, shared LMs to OUT/lms/ (default runs/experiments)")
+    _common(p)
+    p.set_defaults(func=cmd_experiment)
     return ap
 
 # %% ../nbs/07_cli.ipynb #dd735df0

@@ -74,5 +74,5 @@ def test_classify_from_scratch_cli(corpora, tmp_path):
 
 def test_cli_help():
     r = cli('--help')
-    for c in ('pretrain', 'finetune', 'classify', 'predict', 'generate', 'demo'): assert c in r.stdout
+    for c in ('pretrain', 'finetune', 'classify', 'predict', 'generate', 'demo', 'experiment'): assert c in r.stdout
     assert '--n-words' in cli('generate', '--help').stdout
