@@ -42,13 +42,17 @@ def main():
         n_test = a.imdb_test if task == 'imdb' else None
         if a.quick: n_train, n_test = 200, 100
         kw = dict(data_dir=a.data_dir, seed=a.seed)
-        ft_kw = dict(finetune_docs=n_train) if n_train else {}
+        lm_src = task
+        if n_train:   # the LMs read the text of the same random labelled subset the classifier trains on (the parquet is sorted by label)
+            from rnn_transfer.classifier import labelled_frames
+            tr, _, _ = labelled_frames(task, data_dir=a.data_dir, max_train=n_train, seed=a.seed)
+            lm_src = out/task/'lm-text'; lm_src.mkdir(parents=True, exist_ok=True); tr[['text']].to_parquet(lm_src/'train.parquet')
         for variant in a.variants:
             t0 = time.perf_counter(); d = out/task/variant
             if variant == 'pretrained':
-                lm_m = finetune(lm, task, d/'lm', preset=preset, **kw, **ft_kw)
+                lm_m = finetune(lm, lm_src, d/'lm', preset=preset, **kw)
             elif variant == 'lm-from-scratch':
-                lm_m = pretrain(task, d/'lm', preset=preset, max_train_docs=n_train or 0, epochs=2, **size, **kw)   # as many epochs as fine-tuning (head + all)
+                lm_m = pretrain(lm_src, d/'lm', preset=preset, max_train_docs=0, epochs=2, **size, **kw)   # as many epochs as fine-tuning (head + all)
             else: lm_m = None
             m = train_classifier(None if variant == 'no-lm' else d/'lm', task, d/'clas', preset=preset, arch='lstm' if variant == 'no-lm' else None,
                                  max_train=n_train, max_test=n_test, **(size if variant == 'no-lm' else {}), **kw)
