@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PERF = ROOT/'bench'/'results'/'perf.jsonl'
 BENCH_NAMES = {'tokenize': 'Tokenisation + numericalisation', 'lm_train': 'LM training', 'lm_memory': 'LM data memory',
-               'classify': 'Batch classification', 'generate': 'Generation'}
+               'classify': 'Batch classification', 'generate': 'Generation', 'heap_rss': 'Long CPU training'}
 
 def _fmt(x:float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}" if abs(x) >= 10 else f"{x:.2f}"
@@ -30,6 +30,8 @@ def _details(r:dict) -> str:
     if b == 'lm_memory': return f"{r['tokens_fastai']:,} tokens; {r['mb_fastai']:,} MB vs {r['mb_ours']:,} MB held"
     if b == 'classify': return f"{r['docs']:,} IMDb test reviews from raw text; labels agree with fastai on {r['labels_agree']:.1%}"
     if b == 'generate': return f"3 prompts, temperature 1, full distribution"
+    if b == 'heap_rss': return (f"resident memory after the first step: fastai {r['first_mb_fastai']:,} MB, ours {r['first_mb_ours']:,} MB; peak {r['peak_mb_fastai']:,} vs {r['peak_mb_ours']:,} MB"
+                                if 'peak_mb_fastai' in r else "the same steps, the same model and data")
     return ''
 
 def perf_table() -> str:

@@ -39,7 +39,8 @@ def main():
     card = dict(
         data=f"English Wikipedia articles (WikiExtractor dump, 2015; the WikiText-103 stand-in in ../shared/data/wikipedia): {m['train_tokens']:,} training tokens, "
              "validation and test on its 60 + 60 held-out articles",
-        tokens_seen=last['tokens'], train_seconds=last['train_seconds'],   # from the curve: it survives resumes, metrics.json counts the last process only epochs=sum(r['at'] == 'epoch' for r in c),
+        # tokens and seconds from the curve: it survives resumes, while metrics.json counts the last process only
+        tokens_seen=last['tokens'], train_seconds=last['train_seconds'], epochs=sum(r['at'] == 'epoch' for r in c),
         valid_perplexity=last['valid_perplexity'], test_perplexity=last.get('test_perplexity'), curve=c, command=a.command,
         hardware='2 CPU cores (Xeon with AVX-512 BF16/AMX), bf16 RNN + blocked tied softmax',
         intended_use="starting point for ULMFiT fine-tuning and classification of English text (finetune/classify/demo start from it); next-word prediction and sampling",
