@@ -27,8 +27,8 @@ from .lm import (fingerprint, get_preset, read_meta, load_checkpoint, load_weigh
                              discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok)
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'fine_tune_classifier', 'predict_items',
-           'TextClassifier', 'train_classifier_docs', 'train_classifier']
+__all__ = ['SCHEDULES', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'check_schedule', 'fine_tune_classifier',
+           'predict_items', 'TextClassifier', 'train_classifier_docs', 'train_classifier']
 
 # %% ../nbs/03_classifier.ipynb #e928019c
 def labelled_frames(target, # Corpus name or path with a train split
@@ -59,6 +59,8 @@ def labelled_frames(target, # Corpus name or path with a train split
     return train, te, classes
 
 # %% ../nbs/03_classifier.ipynb #8d45d1c3
+def _n_groups(learn:Learner) -> int: return len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
+
 def _fit(learn:Learner, epochs:int, lr, stlr:bool, cbs):
     "One fit: slanted triangular (fastai's one-cycle) when `stlr`, else a constant learning rate."
     if stlr: learn.fit_one_cycle(epochs, lr, moms=(0.8, 0.7, 0.8), cbs=cbs)
@@ -77,7 +79,7 @@ def gradual_unfreeze(learn:Learner, # Classifier learner (groups: embedding, RNN
                      stlr:bool=True # Slanted triangular schedule in each stage (else a constant rate)
                     ) -> list[dict]:
     "Train with gradual unfreezing: the head only, then the last two layer groups, then three, then all."
-    n = len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
+    n = _n_groups(learn)
     lrs = [lr, lr / 2, lr / 4, lr / 20]
     def stage(i, k, cbs):
         t0 = time.perf_counter()
@@ -107,6 +109,13 @@ def _all_at_once(learn, lr, epochs, discr, stlr, name, cbs):
 # %% ../nbs/03_classifier.ipynb #6f423315
 SCHEDULES = ('gradual', 'full', 'last', 'chain-thaw', 'scratch')
 
+def check_schedule(schedule:str|None, has_lm:bool=True) -> str:
+    "`schedule`, or the default with or without an LM; a `ConfigError` for an unknown one, or one that needs an LM when there is none."
+    schedule = schedule or ('gradual' if has_lm else 'scratch')
+    if schedule not in SCHEDULES: raise ConfigError(f"unknown schedule '{schedule}': use one of {', '.join(SCHEDULES)}.")
+    if not has_lm and schedule != 'scratch': raise ConfigError(f"schedule '{schedule}' needs a language model; without one (--lm none) the schedule is 'scratch'.")
+    return schedule
+
 def fine_tune_classifier(learn:Learner, # Classifier learner (groups: embedding, RNN layers..., head)
                          schedule:str='gradual', # One of `SCHEDULES`
                          lr:float=2e-2, # Head learning rate of the first stage
@@ -116,7 +125,7 @@ def fine_tune_classifier(learn:Learner, # Classifier learner (groups: embedding,
                          ck:Checkpointing|None=None # Resumable state (default: none saved)
                         ) -> list[dict]:
     "Fine-tune a classifier with one of the paper's Table 7 schedules."
-    if schedule not in SCHEDULES: raise ConfigError(f"unknown schedule '{schedule}': use one of {', '.join(SCHEDULES)}.")
+    check_schedule(schedule)
     ck, total = ck or Checkpointing(None), 3 + final_epochs
     if schedule == 'gradual': return gradual_unfreeze(learn, lr, final_epochs, ck=ck, discr=discr, stlr=stlr)
     if schedule == 'scratch': return train_from_scratch(learn, lr, total, ck=ck, stlr=stlr)
@@ -126,7 +135,7 @@ def fine_tune_classifier(learn:Learner, # Classifier learner (groups: embedding,
             t0 = time.perf_counter(); learn.freeze(); _fit(learn, total, lr, stlr, cbs)
             return _record(learn, 'head only', total, lr, t0)
         return ck.run(learn, [last])
-    n = len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
+    n = _n_groups(learn)
     def only(g, l, name, cbs):
         t0 = time.perf_counter()
         learn.freeze_to(g)                                  # groups before g frozen ...
@@ -207,9 +216,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                           **overrides) -> dict:
     "Stage 3 on already tokenised documents: gradual unfreezing (or another `schedule`) from the LM encoder; validation and test error."
     t0 = time.perf_counter()
-    schedule = schedule or ('scratch' if lm is None else 'gradual')
-    if schedule not in SCHEDULES: raise ConfigError(f"unknown schedule '{schedule}': use one of {', '.join(SCHEDULES)}.")
-    if lm is None and schedule != 'scratch': raise ConfigError(f"schedule '{schedule}' needs a language model; without one (--lm none) the schedule is 'scratch'.")
+    schedule = check_schedule(schedule, lm is not None)
     classes = sorted(set(labels['train']))
     if len(classes) < 2: raise DataError(f"{data}: one class only ({classes[0]!r}); a classifier needs at least two.")
     if lm is not None:
@@ -293,8 +300,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
                      **overrides) -> dict:
     "Stage 3: train a classifier on the LM encoder with gradual unfreezing (or another `schedule`); report validation and test error."
     if lm is not None and str(lm).lower() == 'none': lm = None
-    if schedule is not None and schedule not in SCHEDULES: raise ConfigError(f"unknown schedule '{schedule}': use one of {', '.join(SCHEDULES)}.")
-    if lm is None and schedule not in (None, 'scratch'): raise ConfigError(f"schedule '{schedule}' needs a language model; without one (--lm none) the schedule is 'scratch'.")
+    check_schedule(schedule, lm is not None)                            # before tokenising
     train, test_df, classes = labelled_frames(target, test, data_dir, text_col, label_col, max_train, max_test, seed)
     lm_meta = read_meta(lm, kind='lm')[1] if lm is not None else {}   # fail early, before tokenising, on a wrong checkpoint ...
     if arch is not None and lm is not None and arch != lm_meta['arch']:

@@ -195,7 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=float, help="learning rate of the first (head-only) stage")
     p.add_argument('--max-train', type=int, help="train on a random subset of N labelled documents")
     p.add_argument('--max-test', type=int, help="evaluate on a random subset of N test documents")
-    p.add_argument('--schedule', choices=['gradual', 'full', 'last', 'chain-thaw', 'scratch'],
+    from rnn_transfer.classifier import SCHEDULES
+    p.add_argument('--schedule', choices=SCHEDULES,
                    help="how to fine-tune (paper Table 7): gradual unfreezing, all layers, the head only, chain-thaw, or all at once from scratch "
                         "(default: gradual from an LM, scratch with --lm none)")
     p.add_argument('--no-discr', action='store_true', help="the same learning rate for every layer group (default: each earlier group 2.6x lower)")

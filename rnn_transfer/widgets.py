@@ -30,7 +30,13 @@ class Debounced:
         if t is not None: t.join(timeout)
 
 # %% ../nbs/06_widgets.ipynb #421b18cd
-class ClassifierBox:
+class _Shown:
+    "Displaying the object shows its `.widget`."
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+class ClassifierBox(_Shown):
     "A text area and the classifier's label and class probabilities, updated as you type (debounced)."
     def __init__(self, clf:TextClassifier|str|Path, # A classifier or its checkpoint folder
                  wait:float=0.3 # Seconds of quiet before predicting
@@ -61,14 +67,11 @@ class ClassifierBox:
     def prediction(self) -> tuple[str, dict]:
         "What the box shows: the label and the probability per class."
         return self.label.value, {c: b.value for c, b in self.bars.items()}
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
 
 # %% ../nbs/06_widgets.ipynb #644e6950
 _NO_SPACE_BEFORE = set('.,;:!?)]}%') | {"'s", "n't", "'re", "'ve", "'ll", "'d", "'m"}
 
-class NextWordKeyboard:
+class NextWordKeyboard(_Shown):
     "Top-k next-word buttons under a text area, and a generate button with temperature and length sliders."
     def __init__(self, lm:LanguageModel|str|Path, # A language model or its checkpoint folder
                  k:int=5, # Buttons
@@ -106,9 +109,6 @@ class NextWordKeyboard:
         out = self.lm.generate(self.text.value, self.length.value, self.temperature.value, seed=self.seed)
         self.output.value = f'<p class="rt-generated">{html.escape(out)}</p>'
         return out
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
 
 # %% ../nbs/06_widgets.ipynb #11d19d71
 class StopTraining(Exception):
@@ -134,7 +134,7 @@ class _Live(Callback):
         names = [m for m in self.recorder.metric_names[1:] if m != 'time']
         if self.recorder.values: self.dash._stage_done(dict(zip(names, map(float, self.recorder.values[-1]))))
 
-class UnfreezeDashboard:
+class UnfreezeDashboard(_Shown):
     "Start, watch and stop a classifier's gradual unfreezing: live loss plot, per-stage metrics, stop button."
     def __init__(self, lm, # LM checkpoint (or 'default'): what the classifier starts from
                  target, # Labelled corpus name or path
@@ -186,12 +186,9 @@ class UnfreezeDashboard:
     def wait(self, timeout:float|None=None):
         "Block until the training thread ends."
         if self._thread is not None: self._thread.join(timeout)
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
 
 # %% ../nbs/06_widgets.ipynb #d42eb70f
-class ResultsBrowser:
+class ResultsBrowser(_Shown):
     "A dropdown of the experiments with results under `root`, showing each one's table and plot."
     COLS = ['task', 'method', 'labels', 'arch', 'test_error', 'valid_error', 'paper_error', 'wall_seconds']
     def __init__(self, root:str|Path='runs/experiments'):
@@ -210,6 +207,3 @@ class ResultsBrowser:
         if 'paper_error' in df: fmt['paper_error'] = lambda v: '' if pd.isna(v) else f'{v:.2f}%'
         self.table.value = df[[c for c in self.COLS if c in df]].to_html(index=False, formatters=fmt, classes='rt-results')
         self.plot.value = (d/'plot.png').read_bytes() if (d/'plot.png').exists() else b''
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
