@@ -33,6 +33,9 @@ class StopAt(Callback):
             if self.seen == self.n: sys.exit(9)
 
 stage, data, out, rec = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+def result(d):
+    "Each rank writes its result to its own file next to `out`: the ranks share one stdout pipe, where a line can land inside another rank's progress bar."
+    Path(f"{out}.result{os.environ.get('RANK', 0)}.json").write_text(json.dumps(d))
 stop = [StopAt(int(sys.argv[5]))] if len(sys.argv) > 5 and int(sys.argv[5]) else []
 if stage == 'pretrain':
     from rnn_transfer.lm import pretrain
@@ -40,8 +43,8 @@ if stage == 'pretrain':
 elif stage == 'finetune':
     from rnn_transfer.lm import finetune
     m = finetune(rec, data, out, preset='tiny', seed=0)
-    print('RESULT', json.dumps(dict(before=m['perplexity_before'], after=m['perplexity'])), flush=True)
+    result(dict(before=m['perplexity_before'], after=m['perplexity']))
 else:
     from rnn_transfer.classifier import train_classifier
     m = train_classifier(None if stage == 'classify-scratch' else rec, data, out, preset='tiny', seed=0, save_every=5, final_epochs=1, cbs=stop)
-    print('RESULT', json.dumps(dict(valid_error=m['valid_error'], test_error=m.get('test_error'))), flush=True)
+    result(dict(valid_error=m['valid_error'], test_error=m.get('test_error')))

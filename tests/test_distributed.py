@@ -52,6 +52,6 @@ def test_finetune_two_processes(tmp_path, corpora):
     from rnn_transfer.lm import pretrain, load_lm
     pretrain(corpora/'general', tmp_path/'lm', preset='tiny', epochs=1)
     r = launch('finetune', corpora/'target', tmp_path/'ft', tmp_path/'lm')
-    res = [json.loads(l.split('RESULT ', 1)[1]) for l in r.stdout.splitlines() if l.startswith('RESULT ')]
+    res = [json.loads(Path(f"{tmp_path/'ft'}.result{k}.json").read_text()) for k in range(2)]
     assert len(res) == 2 and res[0] == res[1] and res[0]['after'] < res[0]['before']      # both ranks end with the same model
     assert load_lm(tmp_path/'ft')[1]['stage'] == 'finetune'
