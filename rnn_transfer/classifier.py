@@ -24,11 +24,11 @@ from .models import ARCHS, arch_class, text_classifier, classifier_splitter
 from .resume import Checkpointing
 from .distributed import init_distributed, distributed, broadcast, is_main, world
 from .lm import (fingerprint, get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
-                             discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok)
+                             discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok, _ids, _direction)
 
 # %% auto #0
 __all__ = ['SCHEDULES', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'check_schedule', 'fine_tune_classifier',
-           'predict_items', 'TextClassifier', 'train_classifier_docs', 'train_classifier']
+           'predict_items', 'TextClassifier', 'Ensemble', 'ensemble_test', 'train_classifier_docs', 'train_classifier']
 
 # %% ../nbs/03_classifier.ipynb #e928019c
 def labelled_frames(target, # Corpus name or path with a train split
@@ -184,7 +184,7 @@ class TextClassifier:
 
     def predict_proba(self, texts:list[str], bs:int=64) -> np.ndarray:
         "Class probabilities, one row per text."
-        ids, offs = numericalize(tokenize(texts), self.vocab)
+        ids, offs = _ids(tokenize(texts), self.vocab, self.meta.get('backwards', False))
         return predict_items(self.model, classifier_items(ids, offs, max_len=self.meta['max_len']), bs, self.meta['seq_len']).numpy()
 
     def predict(self, texts:list[str], bs:int=64) -> pd.DataFrame:
@@ -192,10 +192,35 @@ class TextClassifier:
         p = self.predict_proba(list(texts), bs)
         return pd.DataFrame({'text': list(texts), 'label': [self.classes[i] for i in p.argmax(1)], 'probability': p.max(1)})
 
+class Ensemble(TextClassifier):
+    "Several classifiers over the same classes (e.g. a forward and a backward one) as one: their probabilities averaged."
+    def __init__(self, members:list[TextClassifier]):
+        if len({tuple(m.classes) for m in members}) != 1:
+            raise ConfigError(f"the classifiers of an ensemble must have the same classes; got {[m.classes for m in members]}.")
+        self.members, self.classes, self.meta = members, members[0].classes, dict(kind='ensemble', members=len(members))
+    @classmethod
+    def from_checkpoints(cls, paths:list) -> Ensemble: return cls([TextClassifier.from_checkpoint(p) for p in paths])
+    def predict_proba(self, texts:list[str], bs:int=64) -> np.ndarray:
+        "The members' class probabilities, averaged."
+        return np.mean([m.predict_proba(texts, bs) for m in self.members], 0)
+
 # %% ../nbs/03_classifier.ipynb #8be222e4
 def _encoder_state(lm_sd:dict) -> dict:
     "Encoder weights of an LM state dict, renamed for the classifier's `SentenceEncoder`."
     return {'0.module.' + k[2:]: v for k, v in lm_sd.items() if k.startswith('0.')}
+
+def _save_npy(path:Path, a:np.ndarray):
+    import io
+    path.parent.mkdir(parents=True, exist_ok=True); b = io.BytesIO(); np.save(b, a); write_atomic(path, b.getvalue())
+
+def ensemble_test(*runs) -> dict:
+    "Test error of the average of classifier runs' test probabilities (runs on the same test documents, e.g. forward and backward), and each run's."
+    arrs = [np.load(Path(r)/'test_probs.npy') for r in runs]
+    if len({a.shape for a in arrs}) != 1 or any(not np.array_equal(a[:, -1], arrs[0][:, -1]) for a in arrs):
+        raise DataError(f"these runs were not tested on the same documents: {', '.join(map(str, runs))}.")
+    y, probs = arrs[0][:, -1].astype(int), [a[:, :-1] for a in arrs]
+    err = lambda p: float((p.argmax(1) != y).mean())
+    return dict(test_error=err(np.mean(probs, 0)), members=[err(p) for p in probs], test_n=len(y))
 
 def _error(probs:torch.Tensor, y:np.ndarray) -> float: return float((probs.argmax(1).numpy() != y).mean())
 
@@ -219,12 +244,14 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     schedule = check_schedule(schedule, lm is not None)
     classes = sorted(set(labels['train']))
     if len(classes) < 2: raise DataError(f"{data}: one class only ({classes[0]!r}); a classifier needs at least two.")
+    asked = overrides.pop('backwards', None)
     if lm is not None:
         sd, lm_meta = load_checkpoint(lm, kind='lm')
         if arch is not None and arch != lm_meta['arch']:
             raise ConfigError(f"--arch {arch} was asked for, but the LM {lm} is an AWD-{lm_meta['arch'].upper()}: leave out --arch, or pass a {arch} LM.")
         arch, vocab, config = lm_meta['arch'], lm_meta['vocab'], lm_meta['config']
-    else: lm_meta, arch = {}, arch or 'lstm'
+        bwd = _direction(lm_meta, asked, lm)
+    else: lm_meta, arch, bwd = {}, arch or 'lstm', bool(asked)
     arch_class(arch)
     p = get_preset(preset or lm_meta.get('preset', 'cpu'), **overrides)
     init_distributed()
@@ -233,7 +260,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     c2i = {c: i for i, c in enumerate(classes)}
     items, ys = {}, {}
     for k in docs:
-        ids, offs = numericalize(docs[k], vocab)
+        ids, offs = _ids(docs[k], vocab, bwd)
         ys[k] = np.array([c2i[l] for l in labels[k]])
         items[k] = classifier_items(ids, offs, ys[k], max_len=p['max_len'], source=f"{data or 'data'} {k}")
     seq_len = p['bptt']
@@ -247,7 +274,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
             raise CheckpointError(f"{lm}: encoder weights do not fit a {arch} classifier with vocab {len(vocab)}.")
         model.load_state_dict({**own, **enc})
     ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
-                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr],
+                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr], **({'backwards': True} if bwd else {}),
                                         **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
     b1, b2 = p.get('betas', (0.9, 0.99))
     learn = Learner(dls, model.to(default_device()), loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=p.get('wd', 0.01)),
@@ -263,14 +290,15 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                        confusion=[[int(((y == i) & (pred == j)).sum()) for j in range(len(classes))] for i in range(len(classes))],
                        predicted_classes=int(len(set(pred.tolist()))))
     metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(time.perf_counter() - t0, 1), from_scratch=lm is None,
-                   schedule=schedule, discr=discr, stlr=stlr)
-    meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'],
+                   schedule=schedule, discr=discr, stlr=stlr, backwards=bwd)
+    meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'], backwards=bwd,
                 seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
                 provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
     out = Path(out)
     if is_main():
         save_checkpoint(out, learn.model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k not in ('stages',)}})
         write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
+        if 'test' in items: _save_npy(out/'test_probs.npy', np.concatenate([probs.numpy(), y[:, None]], 1))   # for ensembles: probabilities, then the label
     ck.finish()
     te = f", test error {metrics['test_error']:.2%} ({metrics['test_n']} docs)" if 'test_error' in metrics else ''
     _print(f"classify: valid error {metrics['valid_error']:.2%}{te}, {metrics['wall_seconds']:.0f} s -> {out}")
@@ -297,6 +325,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
                      schedule:str|None=None, # One of `SCHEDULES` (default: 'gradual' from an LM, 'scratch' without)
                      discr:bool=True, # Discriminative learning rates
                      stlr:bool=True, # Slanted triangular schedules
+                     backwards:bool|None=None, # Read documents backwards; with an LM it must match the LM's direction (default: the LM's)
                      **overrides) -> dict:
     "Stage 3: train a classifier on the LM encoder with gradual unfreezing (or another `schedule`); report validation and test error."
     if lm is not None and str(lm).lower() == 'none': lm = None
@@ -306,6 +335,8 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     if arch is not None and lm is not None and arch != lm_meta['arch']:
         raise ConfigError(f"--arch {arch} was asked for, but the LM {lm} is an AWD-{lm_meta['arch'].upper()}: leave out --arch, or pass a {arch} LM.")
     if arch is not None: arch_class(arch)
+    if lm is not None: _direction(lm_meta, backwards, lm)
+    if backwards is not None: overrides['backwards'] = backwards
     get_preset(preset or lm_meta.get('preset', 'cpu'))                  # ... or an unknown preset or architecture
     tr, va = split_valid(train, valid_pct, seed)
     _print(f"classify: {len(tr):,} train / {len(va):,} valid / {0 if test_df is None else len(test_df):,} test documents, classes {classes}")

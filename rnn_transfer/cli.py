@@ -30,13 +30,13 @@ def cmd_pretrain(a):
     from rnn_transfer.lm import pretrain
     pretrain(a.corpus, a.out, preset=a.preset, arch=a.arch, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
              max_train_docs=a.max_train_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, eval_test=a.eval_test, curve_every=a.curve_every,
-             model=_model_arg(a.model), max_vocab=a.max_vocab, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
+             model=_model_arg(a.model), max_vocab=a.max_vocab, backwards=a.backwards, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
 
 def cmd_finetune(a):
     "Stage 2: fine-tune a language model on the target corpus."
     from rnn_transfer.lm import finetune
     finetune(a.lm, a.target, a.out, preset=a.preset, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
-             include_test_text=a.include_test_text, finetune_docs=a.max_train_docs, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
+             include_test_text=a.include_test_text, keep_vocab=a.keep_vocab or None, backwards=a.backwards or None, finetune_docs=a.max_train_docs, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
 
 def cmd_classify(a):
     "Stage 3: train a classifier with gradual unfreezing and report test error."
@@ -44,11 +44,11 @@ def cmd_classify(a):
     lm = None if str(a.lm).lower() == 'none' else a.lm
     train_classifier(lm, a.target, a.out, test=a.test, preset=a.preset, arch=a.arch, text_col=a.text_col, label_col=a.label_col,
                      max_train=a.max_train, max_test=a.max_test, lr=a.lr, final_epochs=a.epochs, schedule=a.schedule, discr=not a.no_discr,
-                     stlr=not a.no_stlr, **_data_kw(a), **_run_kw(a))
+                     stlr=not a.no_stlr, backwards=a.backwards or None, **_data_kw(a), **_run_kw(a))
 
 def cmd_predict(a):
     "Classify texts with a trained classifier."
-    from rnn_transfer.classifier import TextClassifier
+    from rnn_transfer.classifier import TextClassifier, Ensemble
     texts = list(a.texts)
     if a.file:
         p = Path(a.file)
@@ -62,7 +62,7 @@ def cmd_predict(a):
         if len(kept) < len(lines): warnings.warn(f"{p}: skipped {len(lines) - len(kept)} empty or whitespace-only line(s).")
         texts += kept
     if not texts: raise DataError("nothing to classify: pass TEXT arguments or --file with one document per line.")
-    clf = TextClassifier.from_checkpoint(a.model)
+    clf = TextClassifier.from_checkpoint(a.model[0]) if len(a.model) == 1 else Ensemble.from_checkpoints(a.model)
     probs = clf.predict_proba(texts, a.bs)
     for t, p in zip(texts, probs):
         print(json.dumps({'label': clf.classes[int(p.argmax())], 'probability': round(float(p.max()), 4),
@@ -167,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--model', metavar='EMB,HIDDEN,LAYERS', help="model size, e.g. 256,400,3 (default from preset)")
     p.add_argument('--max-vocab', type=int, help="vocabulary size cap (default from preset)")
     p.add_argument('--eval-test', action='store_true', help="also log the test split's perplexity (at epoch ends, and every --curve-every steps)")
+    p.add_argument('--backwards', action='store_true', help="train a backward LM (each document read right to left), for a forward + backward ensemble")
     p.add_argument('--curve-every', type=int, metavar='N', help="log validation (and test) perplexity every N steps, besides epoch ends")
     p.add_argument('--num-proc', type=int, metavar='N', help="tokenising processes (default: all cores, at most 8); the tokens are cached on disk for the next run")
     _common(p, 'runs/pretrain'); _resumable(p); p.set_defaults(func=cmd_pretrain)
@@ -179,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=float, help="peak learning rate of the last layer group")
     p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
     p.add_argument('--include-test-text', action='store_true', help="also train on the (unlabelled) text of the test split, as the paper did")
+    p.add_argument('--backwards', action='store_true', help="check that --lm is a backward LM (a backward LM always fine-tunes backwards)")
+    p.add_argument('--keep-vocab', action='store_true', help="keep the pretrained LM's words beyond the target's own vocabulary (helps small corpora such as TREC-6)")
     p.add_argument('--text-col', default='text', help="text column (default text)")
     p.add_argument('--num-proc', type=int, metavar='N', help="tokenising processes (default: all cores, at most 8); the tokens are cached on disk for the next run")
     _common(p, 'runs/finetune'); _resumable(p); p.set_defaults(func=cmd_finetune)
@@ -200,11 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how to fine-tune (paper Table 7): gradual unfreezing, all layers, the head only, chain-thaw, or all at once from scratch "
                         "(default: gradual from an LM, scratch with --lm none)")
     p.add_argument('--no-discr', action='store_true', help="the same learning rate for every layer group (default: each earlier group 2.6x lower)")
+    p.add_argument('--backwards', action='store_true', help="read documents right to left; with an LM it must be a backward one (the default follows the LM)")
     p.add_argument('--no-stlr', action='store_true', help="constant learning rate in each stage instead of the slanted triangular schedule")
     _common(p, 'runs/classify'); _resumable(p); p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser('predict', help="classify texts with a trained classifier", description=cmd_predict.__doc__)
-    p.add_argument('--model', required=True, help="classifier checkpoint folder (from classify)")
+    p.add_argument('--model', required=True, action='append', metavar='DIR', help="classifier checkpoint folder (from classify); repeat it (e.g. a forward and a backward classifier) to average their probabilities")
     p.add_argument('texts', nargs='*', metavar='TEXT', help="texts to classify")
     p.add_argument('--file', help="a text file, one document per line")
     p.add_argument('--bs', type=int, default=64, help="documents per batch (default 64)")

@@ -21,8 +21,8 @@ from fastai.text.data import make_vocab as fastai_make_vocab, SortedDL, pad_inpu
 __all__ = ['CORPORA', 'DATA_ENV', 'TOKENIZER_SETTINGS', 'TOKENIZE_VERSION', 'RnnTransferError', 'DataError', 'ConfigError',
            'CheckpointError', 'DivergenceError', 'data_root', 'load_files', 'load_folder', 'load_corpus', 'as_frame',
            'synthetic_corpus', 'WordTokenizer', 'Tokens', 'tokenize', 'tokens_from_strings', 'drop_empty',
-           'tokenize_dataset', 'make_vocab', 'numericalize', 'LMStream', 'BPTTScaledLR', 'classifier_items',
-           'classifier_loader']
+           'tokenize_dataset', 'make_vocab', 'numericalize', 'extend_vocab', 'reverse_docs', 'LMStream', 'BPTTScaledLR',
+           'classifier_items', 'classifier_loader']
 
 # %% ../nbs/00_data.ipynb #b7342f5d
 class RnnTransferError(Exception):
@@ -416,6 +416,27 @@ def numericalize(docs, # `Tokens`, or tokenised documents (lists of strings)
     lens = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
     ids = np.fromiter((o2i.get(t, 0) for d in docs for t in d), dtype=np.int32, count=int(lens.sum()))
     return ids, np.concatenate([[0], np.cumsum(lens)])
+
+# %% ../nbs/00_data.ipynb #e321ed90
+def extend_vocab(vocab:list[str], # The target corpus's vocabulary
+                 extra:list[str], # Words to append when missing (e.g. the pretrained LM's vocabulary)
+                 max_vocab:int # At most this many entries before padding
+                ) -> list[str]:
+    "`vocab` (its `xxfake` padding removed), then the words of `extra` not in it, in `extra`'s order, up to `max_vocab`; padded to a multiple of 8 with `xxfake` as fastai does."
+    base = [w for w in vocab if w != 'xxfake']; seen = set(base)
+    for w in extra:
+        if len(base) >= max_vocab: break
+        if w not in seen and w != 'xxfake': base.append(w); seen.add(w)
+    while len(base) % 8: base.append('xxfake')
+    return base
+
+def reverse_docs(ids:np.ndarray, # Token ids of all documents, concatenated
+                 offsets:np.ndarray # Document boundaries (length `n_docs + 1`)
+                ) -> np.ndarray:
+    "Each document's tokens in reverse order, the documents in place: the input of a backward language model or classifier."
+    lens = np.diff(offsets)
+    doc = np.repeat(np.arange(len(lens)), lens)
+    return ids[offsets[doc] + offsets[doc + 1] - 1 - np.arange(len(ids))]
 
 # %% ../nbs/00_data.ipynb #e8e77f11
 class LMStream(DataLoader):

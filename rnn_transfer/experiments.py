@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from .data import ConfigError, DataError
 from .lm import pretrain, finetune, write_atomic, DEFAULT_LM, _git_rev, _print, read_meta
-from .classifier import train_classifier
+from .classifier import train_classifier, ensemble_test
 
 # %% auto #0
 __all__ = ['SCALES', 'PAPER', 'TABLE7', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm', 'classify', 'exp_task',
-           'exp_pretraining', 'exp_classifier_finetuning', 'exp_lstm_vs_gru', 'exp_low_shot', 'run_experiment',
-           'write_results', 'plot_results']
+           'exp_pretraining', 'exp_classifier_finetuning', 'budget_lm', 'exp_bidirectional', 'exp_lstm_vs_gru',
+           'exp_low_shot', 'run_experiment', 'write_results', 'plot_results']
 
 # %% ../nbs/05_experiments.ipynb #b27f5e98
 SCALES = {
@@ -34,6 +34,7 @@ PAPER = {   # (task, method) -> error %
     'pretraining': {('imdb', 'no-pretraining'): 5.63, ('imdb', 'pretrained'): 5.00, ('trec', 'no-pretraining'): 10.67, ('trec', 'pretrained'): 5.69},   # Table 4, validation
     'classifier-finetuning': {('trec', m): v for m, v in (('from scratch', 13.36), ('full', 6.86), ('full + discr', 6.21), ('last', 16.09),
                               ('chain-thaw', 6.71), ('freez', 6.86), ('freez + discr', 5.86), ('freez + stlr', 6.02), ('ULMFiT (freez + discr + stlr)', 5.69))},   # Table 7, TREC-6, validation
+    'bidirectional': {('trec', 'forward + backward'): 3.6},   # Table 3: the paper's TREC-6 result is the forward + backward ensemble
 }
 
 # %% ../nbs/05_experiments.ipynb #8f3f5699
@@ -110,14 +111,34 @@ def exp_classifier_finetuning(ctx):
               lambda key=key, kw=kw, uses_lm=uses_lm: classify(ctx, key, finetuned_lm(ctx, 'trec') if uses_lm else None, 'trec',
                                                                 **kw, **({} if uses_lm else {'model': _lm_size(ctx.lm)}))
 
+def budget_lm(ctx:Ctx, arch:str='lstm', backwards:bool=False) -> tuple[Path, dict]:
+    "An LM pretrained on the scale's Wikipedia budget (shared by the experiments that compare models trained alike), and its metrics."
+    lm = ctx.root/'lms'/f"wiki-{arch}{'-bwd' if backwards else ''}-{ctx.preset}"
+    if not (lm/'checkpoint.json').exists():
+        pretrain('wikitext-103', lm, preset=ctx.preset, arch=arch, max_train_docs=ctx.scale['budget_docs'], max_train_files=ctx.scale['budget_files'],
+                 backwards=backwards, **ctx.kw())
+    return lm, json.loads((lm/'metrics.json').read_text())
+
+def exp_bidirectional(ctx):
+    "A forward and a backward LM pretrained alike on the Wikipedia budget, each fine-tuned on TREC-6 and classified; then their ensemble (averaged probabilities)."
+    for d in ('fwd', 'bwd'):
+        def run(d=d):
+            lm, pm = budget_lm(ctx, 'lstm', backwards=d == 'bwd')
+            ft = finetuned_lm(ctx, 'trec', lm=str(lm), arch_tag='-lstm' + ('-bwd' if d == 'bwd' else ''))
+            return dict(**classify(ctx, f'trec-{d}', ft, 'trec'), pretrain_perplexity=pm['perplexity'], backwards=d == 'bwd')
+        yield f'trec-{d}', dict(task='trec', method='forward' if d == 'fwd' else 'backward'), run
+    def ens():
+        e = ensemble_test(ctx.dir('trec-fwd'), ctx.dir('trec-bwd'))
+        vs = [json.loads((ctx.dir(f'trec-{d}')/'metrics.json').read_text())['valid_error'] for d in ('fwd', 'bwd')]
+        return dict(test_error=e['test_error'], valid_error=None, test_n=e['test_n'], members_test_error=e['members'], members_valid_error=vs)
+    yield 'trec-ensemble', dict(task='trec', method='forward + backward'), ens
+
 def exp_lstm_vs_gru(ctx):
     "Both architectures through the same pipeline from the same Wikipedia budget: pretrain, fine-tune on TREC-6, classify."
     s = ctx.scale
     for arch in ('lstm', 'gru'):
         def run(arch=arch):
-            lm = ctx.root/'lms'/f'wiki-{arch}-{ctx.preset}'
-            pm = pretrain('wikitext-103', lm, preset=ctx.preset, arch=arch, max_train_docs=s['budget_docs'], max_train_files=s['budget_files'], **ctx.kw()) \
-                 if not (lm/'checkpoint.json').exists() else json.loads((lm/'metrics.json').read_text())
+            lm, pm = budget_lm(ctx, arch)
             ft = finetuned_lm(ctx, 'trec', lm=str(lm), arch_tag=f'-{arch}')
             return dict(**classify(ctx, f'trec-{arch}', ft, 'trec'), pretrain_perplexity=pm['perplexity'], pretrain_tokens=pm['tokens_seen'],
                         pretrain_tokens_per_s=pm['tokens_per_s'], pretrain_seconds=pm['train_seconds'])
@@ -145,7 +166,8 @@ def _supervised_lm(ctx, n):
     return out
 
 EXPERIMENTS = {'imdb': exp_task('imdb'), 'trec6': exp_task('trec'), 'pretraining': exp_pretraining,
-               'classifier-finetuning': exp_classifier_finetuning, 'lstm-vs-gru': exp_lstm_vs_gru, 'low-shot': exp_low_shot}
+               'classifier-finetuning': exp_classifier_finetuning, 'lstm-vs-gru': exp_lstm_vs_gru, 'low-shot': exp_low_shot,
+               'bidirectional': exp_bidirectional}
 
 # %% ../nbs/05_experiments.ipynb #9cdee2b0
 def _rows(path:Path) -> list[dict]:

@@ -38,9 +38,10 @@ def detokenize(tokens:list[str] # fastai tokens
 
 # %% ../nbs/04_generate.ipynb #1ec63b9a
 class LanguageModel:
-    "An LM checkpoint ready for next-word prediction and sampling."
+    "An LM checkpoint ready for next-word prediction and sampling. A backward LM reads right to left: it predicts the word before the text and generates leftwards."
     def __init__(self, model, meta):
         self.model, self.meta, self.vocab = model.eval(), meta, meta['vocab']
+        self.backwards = bool(meta.get('backwards', False))
         self.o2i = {w: i for i, w in enumerate(self.vocab)}
         self.banned = torch.tensor([self.o2i[t] for t in ('xxunk', 'xxpad', 'xxfake', 'xxbos', 'xxfld') if t in self.o2i])
 
@@ -51,8 +52,9 @@ class LanguageModel:
         return cls(*load_lm(path))
 
     def encode(self, text:str) -> torch.Tensor:
-        "Token ids of `text`, starting with `xxbos`."
-        return torch.tensor([self.o2i.get(t, 0) for t in tokenize([text])[0]])
+        "Token ids of `text`, starting with `xxbos`; for a backward LM, `xxbos` then the tokens right to left (as if `text` ended a document)."
+        ids = [self.o2i.get(t, 0) for t in tokenize([text])[0]]
+        return torch.tensor(ids[:1] + ids[:0:-1] if self.backwards else ids)
 
     @torch.no_grad()
     def _feed(self, ids:torch.Tensor) -> torch.Tensor:
@@ -94,7 +96,7 @@ class LanguageModel:
 def _predict_next(self:LanguageModel, prompt:str, # Text typed so far
                   k:int=5 # How many candidates
                  ) -> list[tuple[str, float]]:
-    "The `k` most likely next words after `prompt`, with probabilities."
+    "The `k` most likely next words after `prompt`, with probabilities (for a backward LM: the words before it)."
     probs = F.softmax(self._mask(self._logits(prompt)), dim=-1)
     p, i = probs.topk(k)
     return [(self.vocab[j], float(q)) for q, j in zip(p.tolist(), i.tolist())]
@@ -140,5 +142,6 @@ def _generate(self:LanguageModel, prompt:str, # Text to continue
             nxt = min(int(torch.searchsorted(cdf, torch.rand(1, generator=g) * cdf[-1], right=True)), len(cdf) - 1)
         ids.append(nxt)
         logits = self._step(nxt)
-    return detokenize([self.vocab[i] for i in ids])
+    toks = [self.vocab[i] for i in ids]
+    return detokenize(toks[:1] + toks[:0:-1] if self.backwards else toks)   # a backward LM's words come before the prompt
 LanguageModel.generate = _generate

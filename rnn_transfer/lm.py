@@ -21,7 +21,7 @@ from fastai.callback.schedule import fit_one_cycle
 from fastai.data.core import DataLoaders
 from fastai.text.learner import match_embeds
 from safetensors.torch import save_file, load_file
-from .data import (RnnTransferError, DataError, ConfigError, CheckpointError, DivergenceError, load_corpus, drop_empty, tokenize_dataset, as_frame, tokenize, make_vocab, numericalize,
+from .data import (RnnTransferError, DataError, ConfigError, CheckpointError, DivergenceError, load_corpus, drop_empty, tokenize_dataset, as_frame, tokenize, make_vocab, extend_vocab, numericalize, reverse_docs,
                                LMStream, BPTTScaledLR, TOKENIZER_SETTINGS)
 from .models import ARCHS, arch_class, language_model, lm_splitter
 from .resume import Checkpointing, model_tensors
@@ -510,8 +510,14 @@ def _history(learn:Learner, stage:str) -> list[dict]:
     return [dict(stage=stage, epoch=i, **{n: float(v) for n, v in zip(names, vals)}) for i, vals in enumerate(learn.recorder.values)]
 
 # %% ../nbs/02_lm.ipynb #83bd8219
+def _ids(docs, vocab, backwards=False):
+    "Token ids and offsets of `docs`; with `backwards`, each document reversed (a backward model's input)."
+    ids, offs = numericalize(docs, vocab)
+    return (reverse_docs(ids, offs) if backwards else ids), offs
+
 def _lm_dls(train_docs, valid_docs, vocab, preset, seed):
-    tr_ids, tr_offs = numericalize(train_docs, vocab); va_ids, _ = numericalize(valid_docs, vocab)
+    bwd = bool(preset.get('backwards'))
+    (tr_ids, tr_offs), (va_ids, _) = _ids(train_docs, vocab, bwd), _ids(valid_docs, vocab, bwd)
     bs = preset['bs']
     vbs = max(1, min(bs, (len(va_ids) - 1) // (2 * preset['bptt'])))
     trn = LMStream(tr_ids, tr_offs, bs=bs, bptt=preset['bptt'], shuffle=True, seed=seed)
@@ -562,14 +568,14 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     set_seed(seed, reproducible=True)
     vocab = broadcast(make_vocab(train_docs, p['min_freq'], p['max_vocab']) if is_main() else None)   # built once, by rank 0
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
-    _print(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}, {p['pretrain_epochs']} epoch(s)")
+    _print(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}{', backwards' if p.get('backwards') else ''}, {p['pretrain_epochs']} epoch(s)")
     ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **_world()), p.get('save_every', 500), resume, log=_print)
     model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
     learn = lm_learner(dls, model, p, cbs)
     if test_docs is not None or p.get('curve_every'):
         streams = {'valid': dls.valid}
         if test_docs is not None:
-            te = numericalize(test_docs, vocab)[0]
+            te = _ids(test_docs, vocab, p.get('backwards'))[0]
             streams['test'] = LMStream(te, bs=max(1, min(p['bs'], (len(te) - 1) // (2 * p['bptt']))), bptt=p['bptt'], random_bptt=False, rank=0, world_size=1)
         learn.add_cb(PerplexityCurve(ck, streams, p.get('curve_every', 0)))
     def fit(c): learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c); return _history(learn, 'pretrain')
@@ -577,7 +583,7 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     metrics = _summary(learn, hist, learn.throughput, n_tok, t0)
     if 'curve' in ck.extra: metrics.update(curve=ck.extra['curve'], tokens_seen=ck.extra['tokens'], train_seconds=round(ck.extra['seconds'], 1))
     if ck.extra.get('curve') and 'test_perplexity' in ck.extra['curve'][-1]: metrics['test_perplexity'] = ck.extra['curve'][-1]['test_perplexity']
-    meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab,
+    meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['pretrain_epochs']),
                 provenance=provenance(data=data, seed=seed))
     if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
@@ -599,10 +605,11 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
              resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
              cbs:list|None=None, # Extra fastai callbacks
              eval_test:bool=False, # Also log the perplexity of the corpus's test split (at epoch ends and every `curve_every` steps)
+             backwards:bool=False, # Train a backward LM: each document's tokens reversed
              **overrides # Any other preset value, e.g. bs, bptt, max_train_files, max_train_docs, save_every, curve_every
             ) -> dict:
     "Stage 1: train a language model from scratch on a general corpus."
-    p = get_preset(preset, pretrain_epochs=epochs, lm_lr=lr, **overrides)
+    p = get_preset(preset, pretrain_epochs=epochs, lm_lr=lr, backwards=backwards or None, **overrides)
     arch_class(arch)   # an unknown architecture fails before any work
     _print(f"pretrain: tokenising {corpus} (cached on disk for the next run)")
     with rank0_first():   # rank 0 builds the cache, the others read it
@@ -626,6 +633,20 @@ def discriminative_lrs(lr:float, n_groups:int, factor:float=2.6) -> slice:
     return slice(lr / factor**(n_groups - 1), lr)
 
 # %% ../nbs/02_lm.ipynb #52f4e6a2
+def _direction(parent:dict, asked:bool|None, where) -> bool:
+    "The reading direction of a stage started from checkpoint `parent`: the parent's; a `ConfigError` when `asked` says otherwise."
+    bwd = bool(parent.get('backwards', False))
+    if asked is not None and bool(asked) != bwd:
+        d = lambda b: 'backward' if b else 'forward'
+        raise ConfigError(f"{where} is a {d(bwd)} language model, but a {d(asked)} run was asked for: "
+                          f"{'leave out --backwards' if bwd is False else 'pass --backwards'}, or start from a {d(asked)} LM.")
+    return bwd
+
+def _target_vocab(docs, pretrained:list[str], p:dict) -> list[str]:
+    "The fine-tuning vocabulary: the target's, then (with `keep_vocab`) the pretrained LM's other words."
+    vocab = make_vocab(docs, p['min_freq'], p['max_vocab'])
+    return extend_vocab(vocab, pretrained, max(p['max_vocab'], len(pretrained))) if p.get('keep_vocab') else vocab
+
 def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finetune`)
                   train_docs:list[list[str]], # Tokenised target-domain documents
                   valid_docs:list[list[str]], # Tokenised validation documents
@@ -640,9 +661,11 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
     t0 = time.perf_counter()
     sd, old = load_checkpoint(lm, kind='lm')
     p = get_preset(preset or old.get('preset', 'cpu'), **overrides)
+    p.pop('backwards', None)
+    if _direction(old, overrides.get('backwards'), lm): p['backwards'] = True   # only a backward run's fingerprint names it
     init_distributed()
     set_seed(seed, reproducible=True)
-    vocab = broadcast(make_vocab(train_docs, p['min_freq'], p['max_vocab']) if is_main() else None)   # built once, by rank 0
+    vocab = broadcast(_target_vocab(train_docs, old['vocab'], p) if is_main() else None)   # built once, by rank 0
     sd, found = remap_embeddings(sd, old['vocab'], vocab)
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     _print(f"finetune: {n_tok:,} tokens, vocab {len(vocab):,} ({found:.0%} found in the pretrained vocab)")
@@ -660,7 +683,7 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
         return _history(learn, 'finetune-all')
     with distributed(learn): hist = ck.run(learn, [head, full])
     metrics = {**_summary(learn, hist, learn.throughput, n_tok, t0), 'perplexity_before': start_ppl, 'vocab_found': round(found, 4)}
-    meta = dict(kind='lm', stage='finetune', arch=old['arch'], vocab_sz=len(vocab), config=old['config'], drop_mult=p['drop_mult'], vocab=vocab,
+    meta = dict(kind='lm', stage='finetune', arch=old['arch'], vocab_sz=len(vocab), config=old['config'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['finetune_epochs']),
                 provenance=provenance(data=data, seed=seed, parent=str(lm), parent_provenance=old.get('provenance')))
     if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
@@ -679,6 +702,8 @@ def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or 
              lr:float|None=None, # Peak learning rate of the last layer group
              text_col:str='text', # Text column
              include_test_text:bool=False, # Also use the (unlabelled) text of the test split, as the paper did
+             backwards:bool|None=None, # Must match the LM's direction if given (a backward LM fine-tunes backwards)
+             keep_vocab:bool|None=None, # Keep the pretrained LM's words beyond the target's vocabulary (helps small corpora; default from preset)
              num_proc:int|None=None, # Tokenising processes (default: all cores, at most 8)
              resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
              cbs:list|None=None, # Extra fastai callbacks
@@ -686,7 +711,8 @@ def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or 
     "Stage 2: fine-tune a language model on the target corpus, with a remapped vocabulary."
     _, old = read_meta(lm, kind='lm')
     preset = preset or old.get('preset', 'cpu')
-    p = get_preset(preset, finetune_epochs=epochs, lm_lr=lr, **overrides)
+    p = get_preset(preset, finetune_epochs=epochs, lm_lr=lr, keep_vocab=keep_vocab, backwards=backwards, **overrides)
+    _direction(old, backwards, lm)   # fails before tokenising
     _print(f"finetune: tokenising {target} (cached on disk for the next run)")
     with rank0_first():
         train_docs, valid_docs = lm_tokens(target, data_dir, text_col, max_train_docs=p.get('finetune_docs'), include_test=include_test_text, seed=seed, num_proc=num_proc)

@@ -76,3 +76,21 @@ def test_cli_help():
     r = cli('--help')
     for c in ('pretrain', 'finetune', 'classify', 'predict', 'generate', 'demo', 'experiment'): assert c in r.stdout
     assert '--n-words' in cli('generate', '--help').stdout
+
+def test_cli_backwards_ensemble(corpora, tmp_path):
+    "A backward LM and classifier through the CLI, then predict with the forward + backward ensemble; a forward LM with --backwards is refused."
+    for tag, flag in (('fwd', []), ('bwd', ['--backwards'])):
+        cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--out', tmp_path/f'pre-{tag}', '--seed', 1, *flag)
+        cli('finetune', '--lm', tmp_path/f'pre-{tag}', '--target', corpora/'target', '--out', tmp_path/f'ft-{tag}')
+        cli('classify', '--lm', tmp_path/f'ft-{tag}', '--target', corpora/'target', '--out', tmp_path/f'clas-{tag}', *flag)
+    assert json.loads((tmp_path/'clas-bwd'/'checkpoint.json').read_text())['backwards'] is True
+    r = cli('classify', '--lm', tmp_path/'ft-fwd', '--target', corpora/'target', '--out', tmp_path/'x', '--backwards', check=False)
+    assert r.returncode == 2 and 'is a forward language model' in r.stderr and 'Traceback' not in r.stderr and not (tmp_path/'x').exists()
+    one = [json.loads(l) for l in cli('predict', '--model', tmp_path/'clas-bwd', POS, NEG).stdout.splitlines()]
+    both = [json.loads(l) for l in cli('predict', '--model', tmp_path/'clas-fwd', '--model', tmp_path/'clas-bwd', POS, NEG).stdout.splitlines()]
+    assert [p['label'] for p in both] == ['pos', 'neg'] and [p['label'] for p in one] == ['pos', 'neg']
+    fwd = [json.loads(l) for l in cli('predict', '--model', tmp_path/'clas-fwd', POS, NEG).stdout.splitlines()]
+    for b, o, f in zip(both, one, fwd):   # the ensemble's probabilities are the members' mean (printed to 4 decimals)
+        assert all(abs(b['probabilities'][c] - (o['probabilities'][c] + f['probabilities'][c]) / 2) <= 1.5e-4 for c in ('pos', 'neg')), (b, o, f)
+    r = cli('generate', '--model', tmp_path/'ft-bwd', 'and I loved it.', '--n-words', 8, '--seed', 0)
+    assert r.stdout.strip().endswith('and i loved it.')   # fastai's rules lower-case a lone 'I'
