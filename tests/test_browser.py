@@ -1,0 +1,118 @@
+"""One real-browser test: Voilà serves tests/browser/classifier_box.ipynb (a `ClassifierBox` on a tiny classifier),
+headless Chromium (driven by Playwright) types a review and reads the prediction off the page.
+Screenshots are kept in tests/artifacts/ (git-ignored; and in the test's tmp_path): browser_classifier_pos.png after the
+positive review, browser_classifier.png at the end (the negative review, or whatever the page showed when the test failed).
+Skips unless Chromium is installed (`/usr/bin/chromium`, `chromium` on PATH, or `$RNN_TRANSFER_CHROMIUM`) and voila and playwright import."""
+import os, sys, time, shutil, socket, subprocess, importlib.util
+from pathlib import Path
+import pytest
+from conftest import ROOT
+from test_pipeline import POS, NEG
+
+NOTEBOOK = ROOT/'tests'/'browser'/'classifier_box.ipynb'
+ARTIFACT = ROOT/'tests'/'artifacts'/'browser_classifier.png'
+# Known-good flags for Debian's chromium in a closed network: no background connections, no GPU, a fresh profile (Playwright makes one).
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+
+def chromium_path():
+    "`$RNN_TRANSFER_CHROMIUM` if set (a path that is missing means: no browser), else Debian's chromium."
+    if 'RNN_TRANSFER_CHROMIUM' in os.environ:
+        p = os.environ['RNN_TRANSFER_CHROMIUM']
+        return p if p and Path(p).is_file() and os.access(p, os.X_OK) else None
+    for p in ('/usr/bin/chromium', shutil.which('chromium'), shutil.which('chromium-browser')):
+        if p and Path(p).is_file() and os.access(p, os.X_OK): return p
+    return None
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def wait_listening(port, proc, log, timeout=90):
+    "Wait until the server accepts connections (not GET /: with Voilà that would start a kernel)."
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if proc.poll() is not None: raise AssertionError(f'voila exited ({proc.returncode}):\n{log.read_text()[-4000:]}')
+        try:
+            with socket.create_connection(('127.0.0.1', port), timeout=1): return
+        except OSError: time.sleep(0.5)
+    raise AssertionError(f'voila did not listen on {port} in {timeout}s:\n{log.read_text()[-4000:]}')
+
+@pytest.fixture
+def browser_deps():
+    exe = chromium_path()
+    if exe is None: pytest.skip('no Chromium (apt-get install chromium; or set $RNN_TRANSFER_CHROMIUM)')
+    for m in ('voila', 'playwright', 'ipykernel'):
+        if importlib.util.find_spec(m) is None: pytest.skip(f'{m} is not installed (pip install -e ".[dev]")')
+    return exe
+
+@pytest.fixture
+def classifier(browser_deps, corpora, tmp_path):
+    "A tiny LM -> fine-tuned LM -> classifier, as in test_pipeline; it gets the review examples right."
+    from rnn_transfer.lm import pretrain, finetune
+    from rnn_transfer.classifier import train_classifier, TextClassifier
+    pretrain(corpora/'general', tmp_path/'pre', preset='tiny', seed=0)
+    finetune(tmp_path/'pre', corpora/'target', tmp_path/'ft', seed=0)
+    train_classifier(tmp_path/'ft', corpora/'target', tmp_path/'clas', seed=0)
+    assert list(TextClassifier.from_checkpoint(tmp_path/'clas').predict([POS, NEG]).label) == ['pos', 'neg']
+    return tmp_path/'clas'
+
+@pytest.fixture
+def voila_url(classifier, tmp_path):
+    "Serve the notebook with Voilà on a free localhost port (no token, no browser); stop it afterwards."
+    port, log = free_port(), tmp_path/'voila.log'
+    jdir = tmp_path/'jupyter'
+    env = {**os.environ, 'RNN_TRANSFER_BROWSER_MODEL': str(classifier), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
+           'JUPYTER_CONFIG_DIR': str(jdir/'config'), 'JUPYTER_RUNTIME_DIR': str(jdir/'runtime'), 'JUPYTER_PLATFORM_DIRS': '1'}
+    cmd = [sys.executable, '-m', 'voila', str(NOTEBOOK), '--no-browser', f'--port={port}', '--Voila.ip=127.0.0.1',
+           '--Voila.port_retries=0', '--show_tracebacks=True']
+    with open(log, 'w') as f:
+        proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True)
+    try:
+        wait_listening(port, proc, log)
+        yield f'http://127.0.0.1:{port}/', log
+    finally:
+        proc.terminate()
+        try: proc.wait(15)
+        except subprocess.TimeoutExpired: proc.kill(); proc.wait(5)
+        try: os.killpg(proc.pid, 9)        # the kernel it started, if still there
+        except ProcessLookupError: pass
+
+def test_classifier_box_in_browser(browser_deps, voila_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+    url, log = voila_url
+    shot = tmp_path/'browser_classifier.png'
+    for f in (ARTIFACT, ARTIFACT.parent/'browser_classifier_pos.png'): f.unlink(missing_ok=True)   # no stale screenshots from an earlier run
+    def save(page, path):
+        page.screenshot(path=str(path), full_page=True)
+        ARTIFACT.parent.mkdir(exist_ok=True); shutil.copy(path, ARTIFACT.parent/path.name)
+    def label_is(page, want, timeout=60_000):
+        page.wait_for_function("want => (document.querySelector('.rt-label') || {}).textContent === want", arg=want, timeout=timeout)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_deps, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={'width': 900, 'height': 420})
+            ok = False
+            try:
+                page.goto(url, wait_until='domcontentloaded', timeout=120_000)
+                box = page.locator('.widget-textarea textarea')
+                box.wait_for(state='visible', timeout=120_000)     # the kernel ran the notebook and the widgets rendered
+                assert 'type something' in page.inner_text('body')
+                box.click(); box.press_sequentially(POS, delay=5)
+                label_is(page, 'pos')
+                text = page.inner_text('body')
+                assert 'pos (' in text and '%' in text, text
+                save(page, tmp_path/'browser_classifier_pos.png')
+                box.fill(''); box.press_sequentially(NEG, delay=5)
+                label_is(page, 'neg')
+                text = page.inner_text('body')
+                assert 'neg (' in text and '%' in text, text
+                assert page.locator('.widget-textarea textarea').input_value() == NEG
+                ok = True
+            finally:
+                try: save(page, shot)                              # also on failure: what the page showed
+                except Exception as e:
+                    if ok: raise
+                    print(f'no screenshot: {e}')
+                if not ok: print(f'screenshot: {ARTIFACT}\nvoila log:\n{log.read_text()[-4000:]}')
+        finally: browser.close()
