@@ -78,11 +78,33 @@ def model_card() -> str:
     curve += [f"| {r['tokens']:,} | {r['epoch']:.2f} | {r['valid_perplexity']:.1f} | {r.get('test_perplexity', float('nan')):.1f} |" for r in c['curve']]
     return '\n'.join(rows + curve + ['', f"![perplexity during pretraining](rnn_transfer/pretrained/{name}/perplexity.png)"])
 
+EXPERIMENTS = ROOT/'bench'/'results'/'experiments'
+
+def _pct(x) -> str:
+    return '-' if x is None or x != x else f"{100 * x:.1f}%"
+
+def experiments_table() -> str:
+    "The paper's experiments as run here: bench/results/experiments/NAME/results.json (copied from `rnn-transfer experiment NAME --out ...`)."
+    files = sorted(EXPERIMENTS.glob('*/results.json')) if EXPERIMENTS.exists() else []
+    if not files: return '(no experiment results yet: run `rnn-transfer experiment NAME`)'
+    out = []
+    for f in files:
+        r = json.loads(f.read_text()); name = r['experiment']
+        out += [f"**{name}** (scale `{r['scale']}`; `{r['command']}`; plot: [`{f.parent.relative_to(ROOT)}/plot.png`]({f.parent.relative_to(ROOT)}/plot.png))", '',
+                '| task | configuration | test error | validation error | paper | wall time |', '|---|---|---|---|---|---|']
+        for x in r['rows']:
+            lab = f"{x['method']}" + (f", {x['labels']:,} labels" if x.get('labels') == x.get('labels') and x.get('labels') else '')
+            paper = x.get('paper_error')
+            out.append(f"| {x['task']} | {lab} | {_pct(x.get('test_error'))} | {_pct(x.get('valid_error'))} | "
+                       f"{'-' if paper is None or paper != paper else f'{paper:.2f}%'} | {x['wall_seconds'] / 60:.1f} min |")
+        out.append('')
+    return '\n'.join(out).rstrip()
+
 def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     nb, parts = json.loads(Path(nb_path).read_text(encoding='utf-8')), []
     for c in nb['cells']:
         src = ''.join(c['source'])
-        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table()).replace('<!-- lm-precision -->', precision_table()).replace('<!-- model-card -->', model_card())); continue
+        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table()).replace('<!-- lm-precision -->', precision_table()).replace('<!-- model-card -->', model_card()).replace('<!-- experiments -->', experiments_table())); continue
         lines = src.splitlines()
         if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
         code = '\n'.join(l for l in lines if not l.lstrip().startswith('#|')).strip()
