@@ -281,7 +281,8 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                     metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput(), TrimHeap(), *(cbs or [])])
     learn = with_precision(learn, p)
     with distributed(learn):
-        hist = fine_tune_classifier(learn, schedule, p['clas_lr'], p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
+        lr = p.get('clas_scratch_lr', p['clas_lr']) if schedule == 'scratch' else p['clas_lr']   # a from-scratch classifier has its own best rate
+        hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
     metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
     if 'test' in items:
         probs = predict_items(learn.model, items['test'], p['clas_bs'], seq_len)
@@ -343,6 +344,6 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     frames = {k: df for k, df in (('train', tr), ('valid', va), ('test', test_df)) if df is not None}
     docs = {k: tokenize(list(df.text), progress=k == 'train' and is_main()) for k, df in frames.items()}
     labels = {k: list(df.label) for k, df in frames.items()}
-    return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_final_epochs=final_epochs,
+    return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_scratch_lr=lr, clas_final_epochs=final_epochs,
                                  extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), resume=resume, cbs=cbs,
                                  schedule=schedule, discr=discr, stlr=stlr, **overrides)

@@ -46,7 +46,7 @@ PRESETS = {
                   clas_lr=2e-2, clas_bs=32, clas_final_epochs=2, lin_ftrs=[50], max_len=300),
     'cpu':   dict(model=dict(emb_sz=200, n_hid=400, n_layers=3), max_vocab=20000, min_freq=2, bs=64, bptt=70, drop_mult=0.2,
                   lm_lr=5e-3, pretrain_epochs=1, finetune_epochs=1, max_train_files=1, max_train_docs=300,
-                  clas_lr=0.1, clas_bs=64, clas_final_epochs=6, lin_ftrs=[50], max_len=300),   # clas_lr chosen on validation error (bench/table4.py --clas-lr)
+                  clas_lr=0.1, clas_scratch_lr=0.02, clas_bs=64, clas_final_epochs=6, lin_ftrs=[50], max_len=300),   # both chosen on validation error (bench/table4.py --clas-lr)
     'paper': dict(model=dict(emb_sz=400, n_hid=1150, n_layers=3, output_p=0.4, hidden_p=0.3, input_p=0.4, embed_p=0.05, weight_p=0.5),
                   max_vocab=60000, min_freq=2, bs=64, bptt=70, drop_mult=1.0, betas=(0.7, 0.99), fp16=True,
                   lm_lr=4e-3, pretrain_epochs=10, finetune_epochs=10, max_train_files=None,
