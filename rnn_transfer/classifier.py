@@ -192,7 +192,7 @@ class TextClassifier:
         p = self.predict_proba(list(texts), bs)
         return pd.DataFrame({'text': list(texts), 'label': [self.classes[i] for i in p.argmax(1)], 'probability': p.max(1)})
 
-class Ensemble(TextClassifier):
+class Ensemble:
     "Several classifiers over the same classes (e.g. a forward and a backward one) as one: their probabilities averaged."
     def __init__(self, members:list[TextClassifier]):
         if len({tuple(m.classes) for m in members}) != 1:
@@ -203,6 +203,7 @@ class Ensemble(TextClassifier):
     def predict_proba(self, texts:list[str], bs:int=64) -> np.ndarray:
         "The members' class probabilities, averaged."
         return np.mean([m.predict_proba(texts, bs) for m in self.members], 0)
+    predict = TextClassifier.predict   # the same table, from the averaged probabilities
 
 # %% ../nbs/03_classifier.ipynb #8be222e4
 def _encoder_state(lm_sd:dict) -> dict:
