@@ -23,14 +23,32 @@ from .data import (RnnTransferError, DataError, ConfigError, load_corpus, as_fra
 from .models import ARCHS, arch_class, text_classifier, classifier_splitter
 from .resume import Checkpointing
 from .distributed import init_distributed, distributed, broadcast, is_main, world
-from .lm import (fingerprint, get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
+from .lm import (find_lr, fingerprint, get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
                              discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok, _ids, _direction)
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'check_schedule', 'fine_tune_classifier',
-           'predict_items', 'TextClassifier', 'Ensemble', 'ensemble_test', 'train_classifier_docs', 'train_classifier']
+__all__ = ['SCHEDULES', 'sample_labelled', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'check_schedule',
+           'fine_tune_classifier', 'predict_items', 'TextClassifier', 'Ensemble', 'ensemble_test',
+           'train_classifier_docs', 'train_classifier']
 
 # %% ../nbs/03_classifier.ipynb #e928019c
+def sample_labelled(df:pd.DataFrame, # Labelled frame (a `label` column)
+                    n:int, # How many rows to keep
+                    seed:int=0, # Random seed
+                    stratify:bool=False # Every class in proportion (largest remainders), at least one row of each
+                   ) -> pd.DataFrame:
+    "A random subset of `n` rows; with `stratify`, one that keeps every class."
+    if not stratify: return df.sample(n, random_state=seed).reset_index(drop=True)
+    counts = df.label.value_counts().sort_index()
+    if n < len(counts): raise DataError(f"{n} labelled documents cannot hold all {len(counts)} classes: pass at least {len(counts)}, or leave out --stratify.")
+    share = counts / counts.sum() * n
+    k = np.maximum(1, np.floor(share)).astype(int)
+    order = (share - np.floor(share)).sort_values(ascending=False).index   # largest remainders first
+    for c in order[:max(0, n - int(k.sum()))]: k[c] += 1                    # fewer than one per class short, so one pass does
+    while k.sum() > n: k[k.idxmax()] -= 1                                   # more classes forced to 1 than the remainders allow
+    parts = [g.sample(k[c], random_state=seed) for c, g in df.groupby('label')]
+    return pd.concat(parts).sample(frac=1, random_state=seed).reset_index(drop=True)
+
 def labelled_frames(target, # Corpus name or path with a train split
                     test=None, # Separate test file/folder (default: the corpus's own test split)
                     data_dir=None, # Folder of named corpora
@@ -38,12 +56,14 @@ def labelled_frames(target, # Corpus name or path with a train split
                     label_col:str='label', # Label column
                     max_train:int|None=None, # Use a random subset of this many training documents
                     max_test:int|None=None, # Evaluate on a random subset of this many test documents
-                    seed:int=0) -> tuple[pd.DataFrame, pd.DataFrame|None, list[str]]:
+                    seed:int=0,
+                    stratify:bool=False # `max_train` keeps every class: each in proportion, at least one document of each
+                   ) -> tuple[pd.DataFrame, pd.DataFrame|None, list[str]]:
     "Train frame, test frame (or `None`) and the sorted class names."
     dd = load_corpus(target, data_dir)
     if 'train' not in dd: raise DataError(f"{target}: no train split (found {', '.join(dd)}).")
     train = as_frame(dd['train'], text_col, label_col, source=f'{target} train')
-    if max_train and max_train < len(train): train = train.sample(max_train, random_state=seed).reset_index(drop=True)
+    if max_train and max_train < len(train): train = sample_labelled(train, max_train, seed, stratify)
     classes = sorted(train.label.unique())
     if len(classes) < 2:
         raise DataError(f"{target}: column '{label_col}' has one class only ({classes[0]!r}); a classifier needs at least two. Check --label-col.")
@@ -239,6 +259,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                           schedule:str|None=None, # One of `SCHEDULES` (default: 'gradual' from an LM, 'scratch' without)
                           discr:bool=True, # Discriminative learning rates
                           stlr:bool=True, # Slanted triangular schedules
+                          lr_find:bool=False, # Only run the learning-rate finder on the schedule's first stage: write OUT/lr_find.png and .json, train nothing
                           **overrides) -> dict:
     "Stage 3 on already tokenised documents: gradual unfreezing (or another `schedule`) from the LM encoder; validation and test error."
     t0 = time.perf_counter()
@@ -274,15 +295,19 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
         if any(k not in own or own[k].shape != v.shape for k, v in enc.items()):
             raise CheckpointError(f"{lm}: encoder weights do not fit a {arch} classifier with vocab {len(vocab)}.")
         model.load_state_dict({**own, **enc})
-    ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
-                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr], **({'backwards': True} if bwd else {}),
-                                        **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
     b1, b2 = p.get('betas', (0.9, 0.99))
     learn = Learner(dls, model.to(default_device()), loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, mom=b1, sqr_mom=b2, wd=p.get('wd', 0.01)),
                     metrics=[accuracy, error_rate], splitter=classifier_splitter, cbs=[*rnn_cbs(alpha=2., beta=1.), Throughput(), TrimHeap(), *(cbs or [])])
     learn = with_precision(learn, p)
+    lr = p.get('clas_scratch_lr', p['clas_lr']) if schedule == 'scratch' else p['clas_lr']   # a from-scratch classifier has its own best rate
+    if lr_find:   # the first stage: the head alone, except for the schedules that train everything at once
+        if schedule in ('full', 'scratch'): learn.unfreeze()
+        else: learn.freeze()
+        return find_lr(learn, out, f"classifier, {'all layers' if schedule in ('full', 'scratch') else 'head only'} ({schedule})", lr)
+    ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
+                                        parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr], **({'backwards': True} if bwd else {}),
+                                        **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
     with distributed(learn):
-        lr = p.get('clas_scratch_lr', p['clas_lr']) if schedule == 'scratch' else p['clas_lr']   # a from-scratch classifier has its own best rate
         hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
     metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
     if 'test' in items:
@@ -320,6 +345,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
                      valid_pct:float=0.1, # Validation fraction cut from train
                      max_train:int|None=None, # Train on a random subset of this many labelled documents
                      max_test:int|None=None, # Evaluate on a random subset of this many test documents
+                     stratify:bool=False, # `max_train` keeps every class: each in proportion, at least one document of each
                      lr:float|None=None, # First-stage learning rate
                      final_epochs:int|None=None, # Epochs of the last, fully unfrozen stage
                      resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
@@ -328,11 +354,12 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
                      discr:bool=True, # Discriminative learning rates
                      stlr:bool=True, # Slanted triangular schedules
                      backwards:bool|None=None, # Read documents backwards; with an LM it must match the LM's direction (default: the LM's)
+                     lr_find:bool=False, # Only run the learning-rate finder on the schedule's first stage: write OUT/lr_find.png and .json, train nothing
                      **overrides) -> dict:
     "Stage 3: train a classifier on the LM encoder with gradual unfreezing (or another `schedule`); report validation and test error."
     if lm is not None and str(lm).lower() == 'none': lm = None
     check_schedule(schedule, lm is not None)                            # before tokenising
-    train, test_df, classes = labelled_frames(target, test, data_dir, text_col, label_col, max_train, max_test, seed)
+    train, test_df, classes = labelled_frames(target, test, data_dir, text_col, label_col, max_train, max_test, seed, stratify)
     lm_meta = read_meta(lm, kind='lm')[1] if lm is not None else {}   # fail early, before tokenising, on a wrong checkpoint ...
     if arch is not None and lm is not None and arch != lm_meta['arch']:
         raise ConfigError(f"--arch {arch} was asked for, but the LM {lm} is an AWD-{lm_meta['arch'].upper()}: leave out --arch, or pass a {arch} LM.")
@@ -347,4 +374,4 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     labels = {k: list(df.label) for k, df in frames.items()}
     return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_scratch_lr=lr, clas_final_epochs=final_epochs,
                                  extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), resume=resume, cbs=cbs,
-                                 schedule=schedule, discr=discr, stlr=stlr, **overrides)
+                                 schedule=schedule, discr=discr, stlr=stlr, lr_find=lr_find, **overrides)

@@ -23,7 +23,7 @@ def _model_arg(s):
     except ValueError: raise ConfigError(f"--model {s!r}: give three integers, EMB,HIDDEN,LAYERS (e.g. 256,400,3).") from None
     return dict(emb_sz=e, n_hid=h, n_layers=l)
 
-def _run_kw(a): return dict(resume=True if a.resume else False if a.restart else None, save_every=a.save_every)
+def _run_kw(a): return dict(resume=True if a.resume else False if a.restart else None, save_every=a.save_every, lr_find=a.lr_find)
 
 def cmd_pretrain(a):
     "Stage 1: pretrain a language model on a general corpus."
@@ -43,7 +43,7 @@ def cmd_classify(a):
     from rnn_transfer.classifier import train_classifier
     lm = None if str(a.lm).lower() == 'none' else a.lm
     train_classifier(lm, a.target, a.out, test=a.test, preset=a.preset, arch=a.arch, text_col=a.text_col, label_col=a.label_col,
-                     max_train=a.max_train, max_test=a.max_test, lr=a.lr, final_epochs=a.epochs, schedule=a.schedule, discr=not a.no_discr,
+                     max_train=a.max_train, max_test=a.max_test, stratify=a.stratify, lr=a.lr, final_epochs=a.epochs, schedule=a.schedule, discr=not a.no_discr,
                      stlr=not a.no_stlr, backwards=a.backwards or None, **_data_kw(a), **_run_kw(a))
 
 def cmd_predict(a):
@@ -125,7 +125,7 @@ def cmd_demo(a): demo(a.out, a.preset, a.arch, a.seed, a.lm)
 def cmd_experiment(a):
     "Run (or resume) one of the paper's experiments; write its results table and plot."
     from rnn_transfer.experiments import run_experiment
-    df = run_experiment(a.name, a.out, 'quick' if a.quick else a.preset, a.data_dir, a.seed, a.lm, command='rnn-transfer ' + ' '.join(sys.argv[1:]))
+    df = run_experiment(a.name, a.out, 'quick' if a.quick else a.preset, a.data_dir, a.seed, a.lm, command='rnn-transfer ' + ' '.join(sys.argv[1:]), only=a.only)
     cols = [c for c in ('task', 'method', 'labels', 'test_error', 'valid_error', 'paper_error', 'wall_seconds') if c in df]
     print(df[cols].to_string(index=False))
     print(f"results: {Path(a.out)/a.name}/results.csv, results.json, plot.png")
@@ -136,10 +136,12 @@ def _resumable(p):
     g.add_argument('--resume', action='store_true', help="resume the unfinished run in --out; fail if there is none (default: resume it if there is one)")
     g.add_argument('--restart', action='store_true', help="discard an unfinished run in --out and start over")
     p.add_argument('--save-every', type=int, metavar='N', help="save the resumable state every N optimizer steps, besides each epoch end (default 500)")
+    p.add_argument('--lr-find', action='store_true', help="only run fastai's learning-rate finder on the first phase: write OUT/lr_find.png and lr_find.json, print its suggestions beside the preset's rate, train nothing")
 
 def _common(p, out_default=None, data=True):
     if data: p.add_argument('--data-dir', help="folder of named corpora (default: $RNN_TRANSFER_DATA)")
     p.add_argument('--seed', type=int, default=42, help="random seed: the same seed gives the same numbers (default 42)")
+    p.add_argument('--quiet', action='store_true', help="no progress bars: one printed row of metrics per epoch (for log files)")
     if out_default is not None: p.add_argument('--out', default=out_default, help=f"output folder for the checkpoint and metrics.json (default {out_default})")
 
 def build_parser() -> argparse.ArgumentParser:
@@ -181,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
     p.add_argument('--include-test-text', action='store_true', help="also train on the (unlabelled) text of the test split, as the paper did")
     p.add_argument('--backwards', action='store_true', help="check that --lm is a backward LM (a backward LM always fine-tunes backwards)")
-    p.add_argument('--keep-vocab', action='store_true', help="keep the pretrained LM's words beyond the target's own vocabulary (helps small corpora such as TREC-6)")
+    p.add_argument('--keep-vocab', nargs='?', const=True, type=int, metavar='N', help="keep the pretrained LM's words beyond the target's own vocabulary (helps small corpora such as TREC-6); with N, only until the vocabulary holds N words")
     p.add_argument('--text-col', default='text', help="text column (default text)")
     p.add_argument('--num-proc', type=int, metavar='N', help="tokenising processes (default: all cores, at most 8); the tokens are cached on disk for the next run")
     _common(p, 'runs/finetune'); _resumable(p); p.set_defaults(func=cmd_finetune)
@@ -197,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--epochs', type=int, help="epochs of the last, fully unfrozen stage")
     p.add_argument('--lr', type=float, help="learning rate of the first (head-only) stage")
     p.add_argument('--max-train', type=int, help="train on a random subset of N labelled documents")
+    p.add_argument('--stratify', action='store_true', help="with --max-train: keep every class, each in proportion (at least one document of each)")
     p.add_argument('--max-test', type=int, help="evaluate on a random subset of N test documents")
     from rnn_transfer.classifier import SCHEDULES
     p.add_argument('--schedule', choices=SCHEDULES,
@@ -238,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--quick', action='store_true', help="tiny sizes, minutes: checks the experiment runs")
     p.add_argument('--lm', default='default', help="LM to start from (default: the shipped encoder)")
     p.add_argument('--out', default='runs/experiments', help="root folder; results go to OUT/NAME/, shared LMs to OUT/lms/ (default runs/experiments)")
+    p.add_argument('--only', action='append', metavar='KEY', help="run only the configurations whose key matches this shell pattern, e.g. 'trec-*' (repeatable; the table keeps every finished row)")
     _common(p)
     p.set_defaults(func=cmd_experiment)
     return ap
@@ -250,6 +254,8 @@ def main(argv:list[str]|None=None # Arguments (default `sys.argv[1:]`)
         ) -> int:
     "Entry point of the `rnn-transfer` console script."
     args = build_parser().parse_args(argv)
+    if getattr(args, 'quiet', False):
+        from rnn_transfer.lm import quiet; quiet()
     warnings.filterwarnings('ignore', category=FutureWarning)
     warnings.filterwarnings('ignore', category=DeprecationWarning)
     warnings.filterwarnings('ignore', message='.*does not have many workers.*')

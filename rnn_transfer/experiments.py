@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_experiments.ipynb #0a8548d7
 from __future__ import annotations
-import json, os, sys, time, datetime
+import json, os, sys, time, datetime, fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -13,15 +13,15 @@ from .lm import pretrain, finetune, write_atomic, DEFAULT_LM, _git_rev, _print, 
 from .classifier import train_classifier, ensemble_test
 
 # %% auto #0
-__all__ = ['SCALES', 'PAPER', 'TABLE7', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm', 'classify', 'exp_task',
-           'exp_pretraining', 'exp_classifier_finetuning', 'budget_lm', 'exp_bidirectional', 'exp_lstm_vs_gru',
-           'exp_low_shot', 'run_experiment', 'write_results', 'plot_results']
+__all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm', 'classify',
+           'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining', 'exp_classifier_finetuning', 'budget_lm',
+           'exp_bidirectional', 'exp_lstm_vs_gru', 'exp_low_shot', 'run_experiment', 'write_results', 'plot_results']
 
 # %% ../nbs/05_experiments.ipynb #b27f5e98
 SCALES = {
     'quick': dict(preset='tiny', imdb_train=300, imdb_test=200, imdb_lm_docs=600, trec_train=300, trec_test=None, low_shot=(20, 60, 200),
                   budget_docs=200, budget_files=1, include_test_text=False),
-    'cpu':   dict(preset='cpu', imdb_train=None, imdb_test=None, imdb_lm_docs=None, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
+    'cpu':   dict(preset='cpu', imdb_train=5000, imdb_test=None, imdb_lm_docs=10000, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
                   budget_docs=1500, budget_files=1, include_test_text=True),
     'paper': dict(preset='paper', imdb_train=None, imdb_test=None, imdb_lm_docs=None, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
                   budget_docs=0, budget_files=None, include_test_text=True),
@@ -61,21 +61,22 @@ def finetuned_lm(ctx:Ctx, task:str, tag:str='all-text', docs:int|None=None, incl
     out = ctx.root/'lms'/f'{task}-{tag}{arch_tag}-{ctx.preset}'
     if not (out/'checkpoint.json').exists():
         inc = ctx.scale['include_test_text'] if include_test is None else include_test
-        finetune(lm or ctx.lm, task, out, preset=ctx.preset, include_test_text=inc,
-                 **({'finetune_docs': docs} if docs else {'finetune_docs': ctx.scale.get(f'{task}_lm_docs')}), **ctx.kw())
+        finetune(lm or ctx.lm, task, out, preset=ctx.preset, include_test_text=inc, lm_sample_docs=docs or ctx.scale.get(f'{task}_lm_docs'), **ctx.kw())
     return out
 
 def scratch_lm(ctx:Ctx, task:str, docs:int|None=None, model:dict|None=None) -> Path:
-    "An LM trained on `task`'s text alone (no general-domain pretraining), as many epochs as fine-tuning (head + all)."
+    "An LM trained on `task`'s text alone (the same documents `finetuned_lm` reads; no general-domain pretraining), as many epochs as fine-tuning (head + all)."
     out = ctx.root/'lms'/f'{task}-scratch-{ctx.preset}'
     if not (out/'checkpoint.json').exists():
-        pretrain(task, out, preset=ctx.preset, max_train_docs=docs or ctx.scale.get(f'{task}_lm_docs') or 0, epochs=2,
-                 **({'model': model} if model else {}), **ctx.kw())
+        pretrain(task, out, preset=ctx.preset, lm_sample_docs=docs or ctx.scale.get(f'{task}_lm_docs'), include_test_text=ctx.scale['include_test_text'],
+                 max_train_docs=0, epochs=2, **({'model': model} if model else {}), **ctx.kw())   # the same text as the fine-tuned LM reads
     return out
 
-def classify(ctx:Ctx, key:str, lm:Path|None, task:str, **kw) -> dict:
-    "Train and test one classifier; the numbers a results row keeps."
-    m = train_classifier(lm, task, ctx.dir(key), preset=ctx.preset, **{**_task_sizes(ctx, task), **kw}, **ctx.kw())
+def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, **kw) -> dict:
+    "Train and test one classifier (in `run_dir`, default this experiment's `runs/key`); the numbers a results row keeps."
+    d = run_dir or ctx.dir(key)
+    if run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists(): m = json.loads((d/'metrics.json').read_text())   # finished by another experiment
+    else: m = train_classifier(lm, task, d, preset=ctx.preset, **{**_task_sizes(ctx, task), **kw}, **ctx.kw())
     return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], train_n=m['train_n'], test_n=m.get('test_n'),
                 schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'])
 
@@ -83,20 +84,31 @@ def _lm_size(lm:Path|str) -> dict:
     return {k: read_meta(lm, kind='lm')[1]['config'][k] for k in ('emb_sz', 'n_hid', 'n_layers')}
 
 # %% ../nbs/05_experiments.ipynb #92a76adb
+TASK_EXPERIMENT = {'imdb': 'imdb', 'trec': 'trec6'}
+
+def task_run(ctx:Ctx, task:str) -> Path:
+    "Where `task`'s ULMFiT classifier at the scale's label count is trained: the `imdb`/`trec6` experiment's folder, which `pretraining` and `low-shot` reuse rather than train it again."
+    return ctx.root/TASK_EXPERIMENT[task]/'runs'/'ulmfit'
+
+def no_lm_run(ctx:Ctx, task:str) -> Path:
+    "Where `task`'s classifier without an LM at the scale's label count is trained (`pretraining`'s folder; `low-shot` reuses it)."
+    return ctx.root/'pretraining'/'runs'/f'{task}-no-lm'
+
 def exp_task(task:str):
     def runs(ctx):
         yield 'ulmfit', dict(task=task, method='ULMFiT'), \
-              lambda: classify(ctx, 'ulmfit', finetuned_lm(ctx, task), task)
+              lambda: classify(ctx, 'ulmfit', finetuned_lm(ctx, task), task, run_dir=task_run(ctx, task))
     return runs
 
 def exp_pretraining(ctx):
     "Paper Table 4: the same LM fine-tuning and classifier schedule with and without the general-domain encoder; and no LM at all."
     for task in ('trec', 'imdb'):
-        yield f'{task}-pretrained', dict(task=task, method='pretrained'), lambda task=task: classify(ctx, f'{task}-pretrained', finetuned_lm(ctx, task), task)
+        yield f'{task}-pretrained', dict(task=task, method='pretrained'), \
+              lambda task=task: classify(ctx, f'{task}-pretrained', finetuned_lm(ctx, task), task, run_dir=task_run(ctx, task))
         yield f'{task}-no-pretraining', dict(task=task, method='no-pretraining'), \
               lambda task=task: classify(ctx, f'{task}-no-pretraining', scratch_lm(ctx, task, model=_lm_size(ctx.lm)), task)
         yield f'{task}-no-lm', dict(task=task, method='no LM (classifier from scratch)'), \
-              lambda task=task: classify(ctx, f'{task}-no-lm', None, task, model=_lm_size(ctx.lm))
+              lambda task=task: classify(ctx, f'{task}-no-lm', None, task, model=_lm_size(ctx.lm), run_dir=no_lm_run(ctx, task))
 
 TABLE7 = [('from scratch', dict(schedule='scratch'), False), ('full', dict(schedule='full', discr=False, stlr=False), True),
           ('full + discr', dict(schedule='full', stlr=False), True), ('last', dict(schedule='last', stlr=False), True),
@@ -147,12 +159,13 @@ def exp_lstm_vs_gru(ctx):
 def exp_low_shot(ctx):
     "Paper Figure 3: IMDb with few labels; from scratch, supervised ULMFiT (LM fine-tuned on the labelled text only), semi-supervised (on all IMDb text)."
     for n in ctx.scale['low_shot']:
+        shared = n == ctx.scale['imdb_train']   # the same classifiers as the imdb and pretraining experiments': trained once
         yield f'imdb-{n}-scratch', dict(task='imdb', method='from scratch', labels=n), \
-              lambda n=n: classify(ctx, f'imdb-{n}-scratch', None, 'imdb', max_train=n, model=_lm_size(ctx.lm))
+              lambda n=n, sh=shared: classify(ctx, f'imdb-{n}-scratch', None, 'imdb', max_train=n, model=_lm_size(ctx.lm), run_dir=no_lm_run(ctx, 'imdb') if sh else None)
         yield f'imdb-{n}-supervised', dict(task='imdb', method='ULMFiT supervised', labels=n), \
               lambda n=n: classify(ctx, f'imdb-{n}-supervised', _supervised_lm(ctx, n), 'imdb', max_train=n)
         yield f'imdb-{n}-semi', dict(task='imdb', method='ULMFiT semi-supervised', labels=n), \
-              lambda n=n: classify(ctx, f'imdb-{n}-semi', finetuned_lm(ctx, 'imdb'), 'imdb', max_train=n)
+              lambda n=n, sh=shared: classify(ctx, f'imdb-{n}-semi', finetuned_lm(ctx, 'imdb'), 'imdb', max_train=n, run_dir=task_run(ctx, 'imdb') if sh else None)
 
 def _supervised_lm(ctx, n):
     "The LM fine-tuned on the text of the same `n` labelled reviews the classifier trains on (same random subset, same seed)."
@@ -182,7 +195,8 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
                    data_dir:str|None=None, # Folder of named corpora (imdb, trec, wikitext-103)
                    seed:int=42, # Random seed
                    lm:str=DEFAULT_LM, # Starting LM: the shipped encoder, or any LM checkpoint
-                   command:str|None=None # The command line recorded with the results
+                   command:str|None=None, # The command line recorded with the results
+                   only:list[str]|None=None # Run only the configurations whose key matches one of these shell patterns (e.g. 'trec-*'); the table keeps every finished row
                   ) -> pd.DataFrame:
     "Run (or resume) experiment `name`; write results.jsonl/.csv/.json and plot.png; return the results table."
     if name not in EXPERIMENTS: raise ConfigError(f"unknown experiment '{name}': use one of {', '.join(EXPERIMENTS)}.")
@@ -190,17 +204,24 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
     ctx = Ctx(name, Path(out), SCALES[scale], data_dir, seed, lm)
     d = ctx.root/name; d.mkdir(parents=True, exist_ok=True)
     done = {r['key'] for r in _rows(d/'results.jsonl') if r.get('scale') == scale}
-    for key, desc, thunk in EXPERIMENTS[name](ctx):
+    confs = list(EXPERIMENTS[name](ctx)); order = [k for k, _, _ in confs]
+    if only:
+        keys = [k for k, _, _ in confs]
+        bad = [o for o in only if not any(fnmatch.fnmatchcase(k, o) for k in keys)]
+        if bad: raise ConfigError(f"--only {', '.join(bad)} matches no configuration of '{name}': its keys are {', '.join(keys)}.")
+        confs = [c for c in confs if any(fnmatch.fnmatchcase(c[0], o) for o in only)]
+    for key, desc, thunk in confs:
         if key in done: _print(f"experiment {name}: {key} done already"); continue
         _print(f"experiment {name}: {key} ...")
         t0 = time.perf_counter(); m = thunk()
         _append(d/'results.jsonl', dict(experiment=name, key=key, scale=scale, **desc, **m, wall_seconds=round(time.perf_counter() - t0, 1), seed=seed,
                                         git=_git_rev(), date=datetime.datetime.now().isoformat(timespec='seconds')))
-    return write_results(name, d, scale, command)
+    return write_results(name, d, scale, command, order)
 
-def write_results(name:str, d:Path, scale:str, command:str|None=None) -> pd.DataFrame:
-    "results.csv, results.json and plot.png from `d/results.jsonl` (the latest row of each configuration at `scale`)."
+def write_results(name:str, d:Path, scale:str, command:str|None=None, order:list[str]|None=None) -> pd.DataFrame:
+    "results.csv, results.json and plot.png from `d/results.jsonl` (the latest row of each configuration at `scale`, in the experiment's `order` of keys)."
     rows = {r['key']: r for r in _rows(d/'results.jsonl') if r.get('scale') == scale}
+    if order: rows = dict(sorted(rows.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     df = pd.DataFrame(list(rows.values()))
     paper = PAPER.get(name, {})
     df['paper_error'] = [paper.get((r['task'], r['method'])) for r in rows.values()]

@@ -34,7 +34,7 @@ __all__ = ['PRESETS', 'CKPT_FORMAT', 'PRETRAINED_ENV', 'DEFAULT_LM', 'get_preset
            'lm_test_texts', 'TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax', 'CPUBF16', 'cpu_bf16_ok',
            'Throughput', 'TrimHeap', 'stream_perplexity', 'PerplexityCurve', 'lm_learner', 'with_precision',
            'fingerprint', 'pretrain_docs', 'pretrain', 'load_lm', 'discriminative_lrs', 'finetune_docs', 'finetune',
-           'export_lm']
+           'find_lr', 'plot_lr_find', 'EpochTable', 'quiet', 'export_lm']
 
 # %% ../nbs/02_lm.ipynb #a1776d7a
 PRESETS = {
@@ -294,6 +294,7 @@ def lm_tokens(corpus, # Corpus name or path (see `load_corpus`)
               max_train_files:int|None=None, # Read only the first N train shards
               max_train_docs:int|None=None, # Use only the first N (non-empty) train documents
               include_test:bool=False, # Also train on the text of the test split
+              sample_docs:int|None=None, # Then keep a random sample (seeded) of this many training documents: train text, and test text if included
               valid_pct:float=0.1, # Validation fraction cut from train when there is no validation split
               seed:int=0,
               num_proc:int|None=None # Tokenising processes (default: all cores, at most 8)
@@ -311,6 +312,7 @@ def lm_tokens(corpus, # Corpus name or path (see `load_corpus`)
         n_valid = max(1, int(round(n * valid_pct))) if n > 1 else 0
         train, valid = train.select(idx[n_valid:]), train.select(idx[:n_valid])
     if include_test and 'test' in dd: train = datasets.concatenate_datasets([train, clean(dd['test'], 'test')])
+    if sample_docs and sample_docs < len(train): train = train.select(np.sort(np.random.default_rng(seed + 1).permutation(len(train))[:sample_docs]))
     tok = lambda d, name: tokenize_dataset(d, text_col, num_proc, source=f'{corpus} {name}')
     return tok(train, 'train'), tok(valid, 'validation')
 
@@ -539,7 +541,7 @@ def _print(msg):
 
 def _world() -> dict: return {'world': world()} if world() > 1 else {}
 
-_NOT_FINGERPRINT = ('lm_lr', 'clas_lr', 'save_every')   # may change on resume (lower the rate after a divergence)
+_NOT_FINGERPRINT = ('lm_lr', 'clas_lr', 'clas_scratch_lr', 'save_every')   # may change on resume (lower the rate after a divergence)
 
 def fingerprint(stage:str, preset:dict, vocab:list|None=None, **kw) -> dict:
     "What must match for a run to resume another: stage, preset values (not learning rates), vocabulary hash, data and `kw`."
@@ -558,6 +560,7 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
                   resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
                   cbs:list|None=None, # Extra fastai callbacks
                   test_docs=None, # Tokenised test documents: their perplexity is logged with the validation perplexity
+                  lr_find:bool=False, # Only run the learning-rate finder (`find_lr`): write OUT/lr_find.png and .json, train nothing
                   **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, bptt, save_every, curve_every
                  ) -> dict:
     "Stage 1 on already tokenised documents: build the vocabulary, train an LM from scratch (resumably), save it."
@@ -569,6 +572,7 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     vocab = broadcast(make_vocab(train_docs, p['min_freq'], p['max_vocab']) if is_main() else None)   # built once, by rank 0
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     _print(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}{', backwards' if p.get('backwards') else ''}, {p['pretrain_epochs']} epoch(s)")
+    if lr_find: return find_lr(lm_learner(dls, language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult']), p, cbs), out, 'pretrain', p['lm_lr'])
     ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **_world()), p.get('save_every', 500), resume, log=_print)
     model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
     learn = lm_learner(dls, model, p, cbs)
@@ -606,6 +610,7 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
              cbs:list|None=None, # Extra fastai callbacks
              eval_test:bool=False, # Also log the perplexity of the corpus's test split (at epoch ends and every `curve_every` steps)
              backwards:bool=False, # Train a backward LM: each document's tokens reversed
+             lr_find:bool=False, # Only run the learning-rate finder (`find_lr`): write OUT/lr_find.png and .json, train nothing
              **overrides # Any other preset value, e.g. bs, bptt, max_train_files, max_train_docs, save_every, curve_every
             ) -> dict:
     "Stage 1: train a language model from scratch on a general corpus."
@@ -613,12 +618,13 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
     arch_class(arch)   # an unknown architecture fails before any work
     _print(f"pretrain: tokenising {corpus} (cached on disk for the next run)")
     with rank0_first():   # rank 0 builds the cache, the others read it
-        train_docs, valid_docs = lm_tokens(corpus, data_dir, text_col, p.get('max_train_files'), p.get('max_train_docs'), seed=seed, num_proc=num_proc)
+        train_docs, valid_docs = lm_tokens(corpus, data_dir, text_col, p.get('max_train_files'), p.get('max_train_docs'), include_test=bool(p.get('include_test_text')),
+                                           sample_docs=p.get('lm_sample_docs'), seed=seed, num_proc=num_proc)
     _print(f"pretrain: {len(train_docs):,} train / {len(valid_docs):,} valid documents from {corpus}")
     test_txt = lm_test_texts(corpus, data_dir, text_col) if eval_test else None
     if eval_test and test_txt is None: raise DataError(f"{corpus}: no test split, so --eval-test has nothing to measure.")
     return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), resume=resume, cbs=cbs,
-                         test_docs=tokenize(test_txt) if test_txt else None, **{k: v for k, v in p.items() if k != 'name'})
+                         test_docs=tokenize(test_txt) if test_txt else None, lr_find=lr_find, **{k: v for k, v in p.items() if k != 'name'})
 
 # %% ../nbs/02_lm.ipynb #b6b5dac2
 def load_lm(path:str|Path # LM checkpoint folder
@@ -643,9 +649,10 @@ def _direction(parent:dict, asked:bool|None, where) -> bool:
     return bwd
 
 def _target_vocab(docs, pretrained:list[str], p:dict) -> list[str]:
-    "The fine-tuning vocabulary: the target's, then (with `keep_vocab`) the pretrained LM's other words."
-    vocab = make_vocab(docs, p['min_freq'], p['max_vocab'])
-    return extend_vocab(vocab, pretrained, max(p['max_vocab'], len(pretrained))) if p.get('keep_vocab') else vocab
+    "The fine-tuning vocabulary: the target's, then (with `keep_vocab`) the pretrained LM's other words; an int `keep_vocab` caps the total."
+    vocab, keep = make_vocab(docs, p['min_freq'], p['max_vocab']), p.get('keep_vocab')
+    if not keep: return vocab
+    return extend_vocab(vocab, pretrained, keep if isinstance(keep, int) and not isinstance(keep, bool) else max(p['max_vocab'], len(pretrained)))
 
 def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finetune`)
                   train_docs:list[list[str]], # Tokenised target-domain documents
@@ -656,6 +663,7 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
                   data:str|None=None, # Where the documents came from (recorded in provenance)
                   resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
                   cbs:list|None=None, # Extra fastai callbacks
+                  lr_find:bool=False, # Only run the learning-rate finder on the first (head-only) phase: write OUT/lr_find.png and .json, train nothing
                   **overrides) -> dict:
     "Stage 2 on already tokenised documents: remap the vocabulary, fine-tune head then all layers (resumably), save."
     t0 = time.perf_counter()
@@ -671,6 +679,9 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
     _print(f"finetune: {n_tok:,} tokens, vocab {len(vocab):,} ({found:.0%} found in the pretrained vocab)")
     model = language_model(old['arch'], len(vocab), old['config'], drop_mult=p['drop_mult'])
     load_weights(model, sd, {**old, 'vocab_sz': len(vocab)}, dict(arch=old['arch'], vocab_sz=len(vocab)))
+    if lr_find:
+        learn = lm_learner(dls, model, p, cbs); learn.freeze()
+        return find_lr(learn, out, 'finetune (head only)', p['lm_lr'] * 2)
     ck = Checkpointing(out, fingerprint('finetune', p, vocab, arch=old['arch'], seed=seed, data=data, tokens=int(n_tok), parent=str(lm),
                                         parent_created=(old.get('provenance') or {}).get('created'), **_world()), p.get('save_every', 500), resume, log=_print)
     learn = lm_learner(dls, model, p, cbs)
@@ -703,10 +714,11 @@ def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or 
              text_col:str='text', # Text column
              include_test_text:bool=False, # Also use the (unlabelled) text of the test split, as the paper did
              backwards:bool|None=None, # Must match the LM's direction if given (a backward LM fine-tunes backwards)
-             keep_vocab:bool|None=None, # Keep the pretrained LM's words beyond the target's vocabulary (helps small corpora; default from preset)
+             keep_vocab:bool|int|None=None, # Keep the pretrained LM's words beyond the target's vocabulary (helps small corpora; an int caps the vocabulary's size; default from preset)
              num_proc:int|None=None, # Tokenising processes (default: all cores, at most 8)
              resume:bool|None=None, # `None`: resume an unfinished run in `out`; `True`: it must exist; `False`: discard it
              cbs:list|None=None, # Extra fastai callbacks
+             lr_find:bool=False, # Only run the learning-rate finder on the first (head-only) phase: write OUT/lr_find.png and .json, train nothing
              **overrides) -> dict:
     "Stage 2: fine-tune a language model on the target corpus, with a remapped vocabulary."
     _, old = read_meta(lm, kind='lm')
@@ -715,9 +727,78 @@ def finetune(lm:str|Path=DEFAULT_LM, # LM checkpoint folder (from `pretrain` or 
     _direction(old, backwards, lm)   # fails before tokenising
     _print(f"finetune: tokenising {target} (cached on disk for the next run)")
     with rank0_first():
-        train_docs, valid_docs = lm_tokens(target, data_dir, text_col, max_train_docs=p.get('finetune_docs'), include_test=include_test_text, seed=seed, num_proc=num_proc)
+        train_docs, valid_docs = lm_tokens(target, data_dir, text_col, max_train_docs=p.get('finetune_docs'), include_test=include_test_text,
+                                           sample_docs=p.get('lm_sample_docs'), seed=seed, num_proc=num_proc)
     _print(f"finetune: {len(train_docs):,} train / {len(valid_docs):,} valid documents from {target}")
-    return finetune_docs(lm, train_docs, valid_docs, out, preset, seed, data=str(target), resume=resume, cbs=cbs, **{k: v for k, v in p.items() if k != 'name'})
+    return finetune_docs(lm, train_docs, valid_docs, out, preset, seed, data=str(target), resume=resume, cbs=cbs, lr_find=lr_find, **{k: v for k, v in p.items() if k != 'name'})
+
+# %% ../nbs/02_lm.ipynb #2043c721
+import io, tempfile
+
+def find_lr(learn:Learner, # A learner as it would start training (frozen groups stay frozen)
+            out:str|Path|None=None, # Folder for lr_find.png and lr_find.json (None: write nothing)
+            stage:str='', # What is being tuned (plot title, JSON)
+            preset_lr:float|None=None, # The rate the preset would use, drawn for comparison
+            start_lr:float=1e-6, end_lr:float=10., num_it:int=100) -> dict:
+    "fastai's LR range test: the smoothed training loss as the rate grows, fastai's suggestions; weights and optimiser restored after."
+    from fastai.callback.schedule import valley, slide, minimum, steep
+    old = learn.path, learn.model_dir
+    with tempfile.TemporaryDirectory() as tmp:
+        learn.path, learn.model_dir = Path(tmp), 'models'   # fastai keeps the weights there during the test, not in the working directory
+        try: sug = learn.lr_find(start_lr, end_lr, num_it, show_plot=False, suggest_funcs=(valley, slide, minimum, steep))
+        finally: learn.path, learn.model_dir = old
+    res = dict(stage=stage, preset_lr=preset_lr, lrs=[float(x) for x in learn.recorder.lrs], losses=[float(x) for x in learn.recorder.losses],
+               suggestions={k: float(v) for k, v in sug._asdict().items()})
+    if out is not None and is_main():
+        import matplotlib.pyplot as plt
+        fig = plot_lr_find(res); buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=110); plt.close(fig)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        write_atomic(Path(out)/'lr_find.json', json.dumps(res, indent=1)); write_atomic(Path(out)/'lr_find.png', buf.getvalue())
+    sugs = ', '.join(f'{k} {v:.2g}' for k, v in res['suggestions'].items())
+    _print(f"lr_find ({stage}): suggested {sugs}" + (f"; the preset uses {preset_lr:.2g}" if preset_lr else '') + (f" -> {Path(out)/'lr_find.png'}" if out is not None else ''))
+    return res
+
+def plot_lr_find(res:dict, # What `find_lr` returns (or its lr_find.json)
+                 ax=None, skip_end:int=5):
+    "The smoothed loss against the learning rate (log scale), fastai's suggestions marked, the preset's rate as a dashed line."
+    import matplotlib.pyplot as plt
+    if ax is None: fig, ax = plt.subplots(figsize=(6, 3.6))
+    else: fig = ax.figure
+    lrs, losses = np.array(res['lrs']), np.array(res['losses'])
+    if skip_end and len(lrs) > 2 * skip_end: lrs, losses = lrs[:-skip_end], losses[:-skip_end]
+    ax.plot(lrs, losses, color='tab:blue')
+    for (k, v), c in zip(res['suggestions'].items(), ('tab:orange', 'tab:green', 'tab:red', 'tab:purple')):
+        ax.plot(v, np.interp(np.log(v), np.log(lrs), losses), 'o', color=c, label=f'{k} {v:.2g}')
+    if res.get('preset_lr'): ax.axvline(res['preset_lr'], color='grey', ls='--', label=f"preset {res['preset_lr']:.2g}")
+    ax.set(xscale='log', xlabel='learning rate', ylabel='training loss (smoothed)', title=f"LR finder: {res.get('stage') or ''}".rstrip(': '))
+    ax.legend(fontsize=8); ax.grid(alpha=0.3); fig.tight_layout()
+    return fig
+
+# %% ../nbs/02_lm.ipynb #1eafc327
+from fastcore.basics import defaults
+from fastai.imports import noop   # fastai's own `noop` (what `Learner.no_logging` sets), not fastcore's
+from fastai.callback.progress import ProgressCallback
+import fastprogress.fastprogress
+
+class EpochTable(Callback):
+    "fastai's metrics per epoch as plain printed rows, without progress bars (what `quiet` puts in place of `ProgressCallback`)."
+    order = ProgressCallback.order
+    def before_fit(self):
+        self.old = self.learn.logger
+        if self.old is noop: return   # a validation pass or the LR finder: nothing to log
+        self.w = [max(len(n), 10) for n in self.recorder.metric_names]
+        self.learn.logger = self._row; self._row(self.recorder.metric_names)
+    def _row(self, log): print('  '.join((f'{v:.4f}' if isinstance(v, float) else str(v)).ljust(w) for v, w in zip(log, self.w)), flush=True)
+    def after_fit(self): self.learn.logger = self.old
+
+def quiet(on:bool=True # False: progress bars back on
+         ):
+    "Progress bars off for this process: fastai's become a table of epoch metrics; those of `datasets` and the tokeniser go."
+    import datasets, rnn_transfer.data as D
+    swap = (ProgressCallback, EpochTable) if on else (EpochTable, ProgressCallback)
+    defaults.callbacks = [swap[1] if cb is swap[0] else cb for cb in defaults.callbacks]
+    if on: datasets.disable_progress_bars(); D.progress_bar = lambda it, **kw: it
+    else: datasets.enable_progress_bars(); D.progress_bar = fastprogress.fastprogress.progress_bar
 
 # %% ../nbs/02_lm.ipynb #213b9acd
 def export_lm(src:str|Path, # LM checkpoint folder

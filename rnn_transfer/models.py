@@ -6,6 +6,7 @@
 from __future__ import annotations
 import torch
 from torch import nn
+import torch.nn.functional as F
 from fastai.torch_core import one_param
 from fastai.text.models.awdlstm import AWD_LSTM, WeightDropout, awd_lstm_lm_split, awd_lstm_clas_split, awd_lstm_lm_config, awd_lstm_clas_config
 from fastai.text.models.core import get_language_model, get_text_classifier, _model_meta
@@ -51,6 +52,19 @@ def arch_class(arch:str # 'lstm' or 'gru'
 LM_KEYS = ('emb_sz', 'n_hid', 'n_layers', 'pad_token', 'bidir', 'output_p', 'hidden_p', 'input_p', 'embed_p', 'weight_p', 'tie_weights', 'out_bias')
 CLAS_KEYS = ('emb_sz', 'n_hid', 'n_layers', 'pad_token', 'bidir', 'output_p', 'hidden_p', 'input_p', 'embed_p', 'weight_p')
 
+class _WeightDropout(WeightDropout):
+    "fastai's `WeightDropout`, safe at `weight_p == 0`: there `F.dropout` hands back the raw `Parameter` itself, which the wrapped RNN then registers as its own, and the next `reset()` fails."
+    def _setweights(self):
+        for layer in self.layer_names:
+            raw_w = getattr(self, f'{layer}_raw')
+            setattr(self.module, layer, F.dropout(raw_w, p=self.weight_p) if self.training and self.weight_p > 0 else raw_w.clone())
+
+def _safe_weight_dropout(model:nn.Module) -> nn.Module:
+    "Every fastai `WeightDropout` in `model` as `_WeightDropout` (same parameters, same state-dict keys)."
+    for m in model.modules():
+        if type(m) is WeightDropout: m.__class__ = _WeightDropout
+    return model
+
 def language_model(arch:str, # 'lstm' or 'gru'
                    vocab_sz:int, # Vocabulary size
                    config:dict, # Sizes and dropouts (keys of `awd_lstm_lm_config`)
@@ -58,7 +72,7 @@ def language_model(arch:str, # 'lstm' or 'gru'
                   ) -> nn.Module:
     "An AWD language model with a tied decoder."
     cfg = {**awd_lstm_lm_config, **{k: v for k, v in config.items() if k in LM_KEYS}}
-    return get_language_model(arch_class(arch), vocab_sz, config=cfg, drop_mult=drop_mult)
+    return _safe_weight_dropout(get_language_model(arch_class(arch), vocab_sz, config=cfg, drop_mult=drop_mult))
 
 def text_classifier(arch:str, # 'lstm' or 'gru'
                     vocab_sz:int, # Vocabulary size
@@ -71,8 +85,8 @@ def text_classifier(arch:str, # 'lstm' or 'gru'
                    ) -> nn.Module:
     "An AWD encoder with a concat-pooling classifier head."
     cfg = {**awd_lstm_clas_config, **{k: v for k, v in config.items() if k in CLAS_KEYS}}
-    return get_text_classifier(arch_class(arch), vocab_sz, n_class, seq_len=seq_len, config=cfg, drop_mult=drop_mult,
-                               lin_ftrs=lin_ftrs, max_len=max_len)
+    return _safe_weight_dropout(get_text_classifier(arch_class(arch), vocab_sz, n_class, seq_len=seq_len, config=cfg, drop_mult=drop_mult,
+                                                    lin_ftrs=lin_ftrs, max_len=max_len))
 
 # %% ../nbs/01_models.ipynb #f585c63c
 def lm_splitter(model): "Parameter groups of an AWD LM: each RNN layer, then embedding + decoder."; return awd_lstm_lm_split(model)
