@@ -83,6 +83,23 @@ EXPERIMENTS = ROOT/'bench'/'results'/'experiments'
 def _pct(x) -> str:
     return '-' if x is None or x != x else f"{100 * x:.1f}%"
 
+def _details(x:dict) -> str:
+    "What a row holds beyond its errors: the Wikipedia LM's perplexity, speed and time; an ensemble's members."
+    ok = lambda k: x.get(k) is not None and x.get(k) == x.get(k)
+    d = []
+    if ok('pretrain_perplexity'): d.append(f"Wikipedia LM: perplexity {x['pretrain_perplexity']:.1f}" + (f" after {x['pretrain_tokens'] / 1e6:.2f}M tokens" if ok('pretrain_tokens') else ''))
+    if ok('pretrain_tokens_per_s'): d.append(f"{x['pretrain_tokens_per_s']:,.0f} tokens/s, {x['pretrain_seconds'] / 60:.0f} min")
+    if ok('backwards') and x['backwards'] is True: d.append('reads backwards')
+    if ok('members_test_error'):
+        m = x['members_test_error']; m = json.loads(m) if isinstance(m, str) else m
+        d.append('members: ' + ' and '.join(_pct(v) for v in m))
+    return '; '.join(d) or '-'
+
+def _config_keys(name:str, scale:str) -> list[str]:
+    "The configuration keys of experiment `name` at `scale`, in order (nothing runs: the thunks are not called)."
+    from rnn_transfer.experiments import EXPERIMENTS, SCALES, Ctx
+    return [k for k, _, _ in EXPERIMENTS[name](Ctx(name, Path('.'), SCALES[scale]))]
+
 def experiments_table() -> str:
     "The paper's experiments as run here: bench/results/experiments/NAME/results.json (copied from `rnn-transfer experiment NAME --out ...`)."
     files = sorted(EXPERIMENTS.glob('*/results.json')) if EXPERIMENTS.exists() else []
@@ -90,13 +107,17 @@ def experiments_table() -> str:
     out = []
     for f in files:
         r = json.loads(f.read_text()); name = r['experiment']
-        out += [f"**{name}** (scale `{r['scale']}`; `{r['command']}`; plot: [`{f.parent.relative_to(ROOT)}/plot.png`]({f.parent.relative_to(ROOT)}/plot.png))", '',
-                '| task | configuration | test error | validation error | paper | wall time |', '|---|---|---|---|---|---|']
+        cmd = (r['command'] or f'rnn-transfer experiment {name}').replace(str(ROOT.parent/'shared'), '../shared')   # the data folder as seen from the repository
+        keys = _config_keys(name, r['scale'])
+        done = {x['key'] for x in r['rows']}
+        part = f" **Partial: {len(done)} of {len(keys)} configurations finished** (still to run: {', '.join(k for k in keys if k not in done)}; `rnn-transfer experiment {name}` runs them, resuming any unfinished one)." if not set(keys) <= done else ''
+        out += [f"**{name}** (scale `{r['scale']}`; `{cmd}`; plot: [`{f.parent.relative_to(ROOT)}/plot.png`]({f.parent.relative_to(ROOT)}/plot.png)){part}", '',
+                '| task | configuration | test error | validation error | paper | wall time | details |', '|---|---|---|---|---|---|---|']
         for x in r['rows']:
             lab = f"{x['method']}" + (f", {x['labels']:,} labels" if x.get('labels') == x.get('labels') and x.get('labels') else '')
             paper = x.get('paper_error')
             out.append(f"| {x['task']} | {lab} | {_pct(x.get('test_error'))} | {_pct(x.get('valid_error'))} | "
-                       f"{'-' if paper is None or paper != paper else f'{paper:.2f}%'} | {x['wall_seconds'] / 60:.1f} min |")
+                       f"{'-' if paper is None or paper != paper else f'{paper:.2f}%'} | {x['wall_seconds'] / 60:.1f} min | {_details(x)} |")
         out.append('')
     return '\n'.join(out).rstrip()
 
