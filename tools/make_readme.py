@@ -5,7 +5,7 @@ binary at build time); this does the same job for this project's index: markdown
 fenced Python (nbdev directives removed, `#| hide` cells left out), text outputs as fenced blocks.
 Usage: python tools/make_readme.py [--check]   (--check: exit 1 if README.md is out of date)
 """
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,7 +107,7 @@ def experiments_table() -> str:
     out = []
     for f in files:
         r = json.loads(f.read_text()); name = r['experiment']
-        cmd = (r['command'] or f'rnn-transfer experiment {name}').replace(str(ROOT.parent/'shared'), '../shared')   # the data folder as seen from the repository
+        cmd = re.sub(r'\S*/shared/data', '../shared/data', r['command'] or f'rnn-transfer experiment {name}')   # the data folder as seen from the repository, wherever it was run
         keys = _config_keys(name, r['scale'])
         done = {x['key'] for x in r['rows']}
         part = f" **Partial: {len(done)} of {len(keys)} configurations finished** (still to run: {', '.join(k for k in keys if k not in done)}; `rnn-transfer experiment {name}` runs them, resuming any unfinished one)." if not set(keys) <= done else ''
