@@ -301,9 +301,9 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     learn = with_precision(learn, p)
     lr = p.get('clas_scratch_lr', p['clas_lr']) if schedule == 'scratch' else p['clas_lr']   # a from-scratch classifier has its own best rate
     if lr_find:   # the first stage: the head alone, except for the schedules that train everything at once
-        if schedule in ('full', 'scratch'): learn.unfreeze()
-        else: learn.freeze()
-        return find_lr(learn, out, f"classifier, {'all layers' if schedule in ('full', 'scratch') else 'head only'} ({schedule})", lr)
+        whole = schedule in ('full', 'scratch')
+        learn.unfreeze() if whole else learn.freeze()
+        return find_lr(learn, out, f"classifier, {'all layers' if whole else 'head only'} ({schedule})", lr)
     ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
                                         parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr], **({'backwards': True} if bwd else {}),
                                         **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
