@@ -29,14 +29,14 @@ def cmd_pretrain(a):
     "Stage 1: pretrain a language model on a general corpus."
     from rnn_transfer.lm import pretrain
     pretrain(a.corpus, a.out, preset=a.preset, arch=a.arch, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
-             max_train_docs=a.max_train_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, eval_test=a.eval_test, curve_every=a.curve_every,
+             max_train_docs=a.max_train_docs, lm_sample_docs=a.sample_docs, max_train_files=a.max_train_files, bs=a.bs, bptt=a.bptt, eval_test=a.eval_test, curve_every=a.curve_every,
              model=_model_arg(a.model), max_vocab=a.max_vocab, backwards=a.backwards, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
 
 def cmd_finetune(a):
     "Stage 2: fine-tune a language model on the target corpus."
     from rnn_transfer.lm import finetune
     finetune(a.lm, a.target, a.out, preset=a.preset, epochs=a.epochs, lr=a.lr, text_col=a.text_col,
-             include_test_text=a.include_test_text, keep_vocab=a.keep_vocab or None, backwards=a.backwards or None, finetune_docs=a.max_train_docs, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
+             include_test_text=a.include_test_text, keep_vocab=a.keep_vocab or None, backwards=a.backwards or None, finetune_docs=a.max_train_docs, lm_sample_docs=a.sample_docs, **_data_kw(a), **_tok_kw(a), **_run_kw(a))
 
 def cmd_classify(a):
     "Stage 3: train a classifier with gradual unfreezing and report test error."
@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=float, help="peak learning rate (default from preset)")
     p.add_argument('--bs', type=int, help="parallel streams per batch (default from preset)")
     p.add_argument('--bptt', type=int, help="mean window length (default from preset)")
-    p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
+    p.add_argument('--max-train-docs', type=int, metavar='N', help="use only the first N training documents, in file order (IMDb's train file is sorted by label: see --sample-docs)")
+    p.add_argument('--sample-docs', type=int, metavar='N', help="train on a random sample (seeded by --seed) of N documents: train text, and test text if included")
     p.add_argument('--max-train-files', type=int, help="read only the first N training shards")
     p.add_argument('--text-col', default='text', help="text column (default text)")
     p.add_argument('--model', metavar='EMB,HIDDEN,LAYERS', help="model size, e.g. 256,400,3 (default from preset)")
@@ -180,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--preset', choices=list(PRESETS), help="training size (default: the checkpoint's)")
     p.add_argument('--epochs', type=int, help="epochs with all layers unfrozen (default from preset)")
     p.add_argument('--lr', type=float, help="peak learning rate of the last layer group")
-    p.add_argument('--max-train-docs', type=int, help="use only the first N training documents")
+    p.add_argument('--max-train-docs', type=int, metavar='N', help="use only the first N training documents, in file order (IMDb's train file is sorted by label: see --sample-docs)")
+    p.add_argument('--sample-docs', type=int, metavar='N', help="train on a random sample (seeded by --seed) of N documents: train text, and test text if included")
     p.add_argument('--include-test-text', action='store_true', help="also train on the (unlabelled) text of the test split, as the paper did")
     p.add_argument('--backwards', action='store_true', help="check that --lm is a backward LM (a backward LM always fine-tunes backwards)")
     p.add_argument('--keep-vocab', nargs='?', const=True, type=int, metavar='N', help="keep the pretrained LM's words beyond the target's own vocabulary (helps small corpora such as TREC-6); with N, only until the vocabulary holds N words")
