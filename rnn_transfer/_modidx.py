@@ -159,6 +159,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                           'rnn_transfer.experiments.budget_lm': ( 'experiments.html#budget_lm',
                                                                                   'rnn_transfer/experiments.py'),
                                           'rnn_transfer.experiments.classify': ('experiments.html#classify', 'rnn_transfer/experiments.py'),
+                                          'rnn_transfer.experiments.config_keys': ( 'experiments.html#config_keys',
+                                                                                    'rnn_transfer/experiments.py'),
                                           'rnn_transfer.experiments.exp_bidirectional': ( 'experiments.html#exp_bidirectional',
                                                                                           'rnn_transfer/experiments.py'),
                                           'rnn_transfer.experiments.exp_classifier_finetuning': ( 'experiments.html#exp_classifier_finetuning',

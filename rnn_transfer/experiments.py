@@ -15,7 +15,8 @@ from .classifier import train_classifier, ensemble_test
 # %% auto #0
 __all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm', 'classify',
            'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining', 'exp_classifier_finetuning', 'budget_lm',
-           'exp_bidirectional', 'exp_lstm_vs_gru', 'exp_low_shot', 'run_experiment', 'write_results', 'plot_results']
+           'exp_bidirectional', 'exp_lstm_vs_gru', 'exp_low_shot', 'config_keys', 'run_experiment', 'write_results',
+           'plot_results']
 
 # %% ../nbs/05_experiments.ipynb #b27f5e98
 SCALES = {
@@ -189,6 +190,12 @@ def _rows(path:Path) -> list[dict]:
 def _append(path:Path, row:dict):
     with open(path, 'a') as f: f.write(json.dumps(row) + '\n'); f.flush(); os.fsync(f.fileno())
 
+def config_keys(name:str, # One of `EXPERIMENTS`
+                scale:str='cpu' # 'quick', 'cpu' or 'paper'
+               ) -> list[str]:
+    "The configuration keys of experiment `name` at `scale`, in the order it runs them (nothing is trained: the thunks are not called)."
+    return [k for k, _, _ in EXPERIMENTS[name](Ctx(name, Path('.'), SCALES[scale]))]
+
 def run_experiment(name:str, # One of `EXPERIMENTS`
                    out:str|Path='runs/experiments', # Root folder: OUT/NAME/ holds the results, OUT/lms/ the LMs experiments share
                    scale:str='cpu', # 'quick', 'cpu' or 'paper'
@@ -204,9 +211,8 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
     ctx = Ctx(name, Path(out), SCALES[scale], data_dir, seed, lm)
     d = ctx.root/name; d.mkdir(parents=True, exist_ok=True)
     done = {r['key'] for r in _rows(d/'results.jsonl') if r.get('scale') == scale}
-    confs = list(EXPERIMENTS[name](ctx)); order = [k for k, _, _ in confs]
+    confs = list(EXPERIMENTS[name](ctx)); order = keys = [k for k, _, _ in confs]
     if only:
-        keys = [k for k, _, _ in confs]
         bad = [o for o in only if not any(fnmatch.fnmatchcase(k, o) for k in keys)]
         if bad: raise ConfigError(f"--only {', '.join(bad)} matches no configuration of '{name}': its keys are {', '.join(keys)}.")
         confs = [c for c in confs if any(fnmatch.fnmatchcase(c[0], o) for o in only)]
@@ -219,9 +225,10 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
     return write_results(name, d, scale, command, order)
 
 def write_results(name:str, d:Path, scale:str, command:str|None=None, order:list[str]|None=None) -> pd.DataFrame:
-    "results.csv, results.json and plot.png from `d/results.jsonl` (the latest row of each configuration at `scale`, in the experiment's `order` of keys)."
+    "results.csv, results.json and plot.png from `d/results.jsonl` (the latest row of each configuration at `scale`, in `order` of keys: by default the experiment's)."
     rows = {r['key']: r for r in _rows(d/'results.jsonl') if r.get('scale') == scale}
-    if order: rows = dict(sorted(rows.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    order = order or config_keys(name, scale)
+    rows = dict(sorted(rows.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
     df = pd.DataFrame(list(rows.values()))
     paper = PAPER.get(name, {})
     df['paper_error'] = [paper.get((r['task'], r['method'])) for r in rows.values()]

@@ -96,9 +96,8 @@ def _details(x:dict) -> str:
     return '; '.join(d) or '-'
 
 def _config_keys(name:str, scale:str) -> list[str]:
-    "The configuration keys of experiment `name` at `scale`, in order (nothing runs: the thunks are not called)."
-    from rnn_transfer.experiments import EXPERIMENTS, SCALES, Ctx
-    return [k for k, _, _ in EXPERIMENTS[name](Ctx(name, Path('.'), SCALES[scale]))]
+    from rnn_transfer.experiments import config_keys
+    return config_keys(name, scale)
 
 def experiments_table() -> str:
     "The paper's experiments as run here: bench/results/experiments/NAME/results.json (copied from `rnn-transfer experiment NAME --out ...`)."

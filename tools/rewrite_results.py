@@ -5,7 +5,7 @@ keeping the command recorded in results.json, then copy them to bench/results/ex
 """
 import argparse, json, shutil
 from pathlib import Path
-from rnn_transfer.experiments import EXPERIMENTS, SCALES, Ctx, write_results
+from rnn_transfer.experiments import EXPERIMENTS, write_results
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('name', choices=list(EXPERIMENTS)); ap.add_argument('--root', default='runs/experiments'); ap.add_argument('--scale', default='cpu')
@@ -14,8 +14,7 @@ a = ap.parse_args()
 d = Path(a.root)/a.name
 old = json.loads((d/'results.json').read_text()).get('command') if (d/'results.json').exists() else None
 cmd = a.command or old or f'rnn-transfer experiment {a.name} --data-dir ../shared/data --out {a.root}'
-order = [k for k, _, _ in EXPERIMENTS[a.name](Ctx(a.name, Path(a.root), SCALES[a.scale]))]
-df = write_results(a.name, d, a.scale, cmd, order)
+df = write_results(a.name, d, a.scale, cmd)   # rows in the experiment's order
 dest = Path(__file__).resolve().parents[1]/'bench'/'results'/'experiments'/a.name; dest.mkdir(parents=True, exist_ok=True)
 for f in ('results.json', 'results.csv', 'plot.png'): shutil.copy(d/f, dest/f)
 print(df[[c for c in ('key', 'test_error', 'valid_error', 'paper_error') if c in df]].to_string(index=False)); print(f'-> {dest}')
