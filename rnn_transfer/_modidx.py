@@ -52,6 +52,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'rnn_transfer.cli._model_arg': ('cli.html#_model_arg', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._resumable': ('cli.html#_resumable', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._run_kw': ('cli.html#_run_kw', 'rnn_transfer/cli.py'),
+                                  'rnn_transfer.cli._table_command': ('cli.html#_table_command', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._tok_kw': ('cli.html#_tok_kw', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._warn_line': ('cli.html#_warn_line', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli.build_parser': ('cli.html#build_parser', 'rnn_transfer/cli.py'),

@@ -122,10 +122,19 @@ def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per st
 
 def cmd_demo(a): demo(a.out, a.preset, a.arch, a.seed, a.lm)
 
+def _table_command(argv:list[str]) -> str:
+    "The command recorded with an experiment's table: this one without `--only`, since the table holds every finished row."
+    out, skip = [], False
+    for x in argv:
+        if skip: skip = False
+        elif x == '--only': skip = True
+        elif not x.startswith('--only='): out.append(x)
+    return 'rnn-transfer ' + ' '.join(out)
+
 def cmd_experiment(a):
     "Run (or resume) one of the paper's experiments; write its results table and plot."
     from rnn_transfer.experiments import run_experiment
-    df = run_experiment(a.name, a.out, 'quick' if a.quick else a.preset, a.data_dir, a.seed, a.lm, command='rnn-transfer ' + ' '.join(sys.argv[1:]), only=a.only)
+    df = run_experiment(a.name, a.out, 'quick' if a.quick else a.preset, a.data_dir, a.seed, a.lm, command=_table_command(sys.argv[1:]), only=a.only)
     cols = [c for c in ('task', 'method', 'labels', 'test_error', 'valid_error', 'paper_error', 'wall_seconds') if c in df]
     print(df[cols].to_string(index=False))
     print(f"results: {Path(a.out)/a.name}/results.csv, results.json, plot.png")
