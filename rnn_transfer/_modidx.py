@@ -49,6 +49,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                          'rnn_transfer/classifier.py')},
             'rnn_transfer.cli': { 'rnn_transfer.cli._common': ('cli.html#_common', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._data_kw': ('cli.html#_data_kw', 'rnn_transfer/cli.py'),
+                                  'rnn_transfer.cli._doc_subset': ('cli.html#_doc_subset', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._model_arg': ('cli.html#_model_arg', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._resumable': ('cli.html#_resumable', 'rnn_transfer/cli.py'),
                                   'rnn_transfer.cli._run_kw': ('cli.html#_run_kw', 'rnn_transfer/cli.py'),

@@ -140,6 +140,11 @@ def cmd_experiment(a):
     print(f"results: {Path(a.out)/a.name}/results.csv, results.json, plot.png")
 
 # %% ../nbs/07_cli.ipynb #423d9715
+def _doc_subset(p):
+    "The LM stages' two ways to train on part of a corpus."
+    p.add_argument('--max-train-docs', type=int, metavar='N', help="use only the first N training documents, in file order (IMDb's train file is sorted by label: see --sample-docs)")
+    p.add_argument('--sample-docs', type=int, metavar='N', help="train on a random sample (seeded by --seed) of N documents: train text, and test text if included")
+
 def _resumable(p):
     g = p.add_mutually_exclusive_group()
     g.add_argument('--resume', action='store_true', help="resume the unfinished run in --out; fail if there is none (default: resume it if there is one)")
@@ -172,8 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=float, help="peak learning rate (default from preset)")
     p.add_argument('--bs', type=int, help="parallel streams per batch (default from preset)")
     p.add_argument('--bptt', type=int, help="mean window length (default from preset)")
-    p.add_argument('--max-train-docs', type=int, metavar='N', help="use only the first N training documents, in file order (IMDb's train file is sorted by label: see --sample-docs)")
-    p.add_argument('--sample-docs', type=int, metavar='N', help="train on a random sample (seeded by --seed) of N documents: train text, and test text if included")
+    _doc_subset(p)
     p.add_argument('--max-train-files', type=int, help="read only the first N training shards")
     p.add_argument('--text-col', default='text', help="text column (default text)")
     p.add_argument('--model', metavar='EMB,HIDDEN,LAYERS', help="model size, e.g. 256,400,3 (default from preset)")
@@ -190,8 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--preset', choices=list(PRESETS), help="training size (default: the checkpoint's)")
     p.add_argument('--epochs', type=int, help="epochs with all layers unfrozen (default from preset)")
     p.add_argument('--lr', type=float, help="peak learning rate of the last layer group")
-    p.add_argument('--max-train-docs', type=int, metavar='N', help="use only the first N training documents, in file order (IMDb's train file is sorted by label: see --sample-docs)")
-    p.add_argument('--sample-docs', type=int, metavar='N', help="train on a random sample (seeded by --seed) of N documents: train text, and test text if included")
+    _doc_subset(p)
     p.add_argument('--include-test-text', action='store_true', help="also train on the (unlabelled) text of the test split, as the paper did")
     p.add_argument('--backwards', action='store_true', help="check that --lm is a backward LM (a backward LM always fine-tunes backwards)")
     p.add_argument('--keep-vocab', nargs='?', const=True, type=int, metavar='N', help="keep the pretrained LM's words beyond the target's own vocabulary (helps small corpora such as TREC-6); with N, only until the vocabulary holds N words")

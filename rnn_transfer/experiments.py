@@ -76,10 +76,13 @@ def scratch_lm(ctx:Ctx, task:str, docs:int|None=None, model:dict|None=None) -> P
 def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, **kw) -> dict:
     "Train and test one classifier (in `run_dir`, default this experiment's `runs/key`); the numbers a results row keeps."
     d = run_dir or ctx.dir(key)
-    if run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists(): m = json.loads((d/'metrics.json').read_text())   # finished by another experiment
+    owner = d.parent.parent.name   # the experiment whose folder this is: root/NAME/runs/KEY
+    done = run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists()
+    if done: m = json.loads((d/'metrics.json').read_text())   # a shared folder, finished already (usually by another experiment): read, not trained again
     else: m = train_classifier(lm, task, d, preset=ctx.preset, **{**_task_sizes(ctx, task), **kw}, **ctx.kw())
+    shared = done and owner != ctx.name
     return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], train_n=m['train_n'], test_n=m.get('test_n'),
-                schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'])
+                schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': owner} if shared else {}))
 
 def _lm_size(lm:Path|str) -> dict:
     return {k: read_meta(lm, kind='lm')[1]['config'][k] for k in ('emb_sz', 'n_hid', 'n_layers')}

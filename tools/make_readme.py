@@ -84,9 +84,8 @@ def _pct(x) -> str:
     return '-' if x is None or x != x else f"{100 * x:.1f}%"
 
 def _shared(x:dict) -> bool:
-    "A row whose classifier was trained once for another experiment and only read here (run_experiment took seconds; the classifier took minutes)."
-    c = x.get('clas_seconds')
-    return c is not None and c == c and x['wall_seconds'] < 60 and c > 2 * x['wall_seconds']
+    "A row whose classifier another experiment trained, read here (`trained_by`, recorded by `rnn_transfer.experiments.classify`)."
+    return isinstance(x.get('trained_by'), str)
 
 def _minutes(x:dict) -> str:
     return f"{(x['clas_seconds'] if _shared(x) else x['wall_seconds']) / 60:.1f} min"
@@ -95,7 +94,7 @@ def _details(x:dict) -> str:
     "What a row holds beyond its errors: the Wikipedia LM's perplexity, speed and time; an ensemble's members."
     ok = lambda k: x.get(k) is not None and x.get(k) == x.get(k)
     d = []
-    if _shared(x): d.append('trained once for another experiment and read here (the time is that training)')
+    if _shared(x): d.append(f"trained by the `{x['trained_by']}` experiment and read here (the time is that training)")
     if ok('pretrain_perplexity'): d.append(f"Wikipedia LM: perplexity {x['pretrain_perplexity']:.1f}" + (f" after {x['pretrain_tokens'] / 1e6:.2f}M tokens" if ok('pretrain_tokens') else ''))
     if ok('pretrain_tokens_per_s'): d.append(f"{x['pretrain_tokens_per_s']:,.0f} tokens/s, {x['pretrain_seconds'] / 60:.0f} min")
     if ok('backwards') and x['backwards'] is True: d.append('reads backwards')
@@ -104,19 +103,16 @@ def _details(x:dict) -> str:
         d.append('members: ' + ' and '.join(_pct(v) for v in m))
     return '; '.join(d) or '-'
 
-def _config_keys(name:str, scale:str) -> list[str]:
-    from rnn_transfer.experiments import config_keys
-    return config_keys(name, scale)
-
 def experiments_table() -> str:
     "The paper's experiments as run here: bench/results/experiments/NAME/results.json (copied from `rnn-transfer experiment NAME --out ...`)."
+    from rnn_transfer.experiments import config_keys
     files = sorted(EXPERIMENTS.glob('*/results.json')) if EXPERIMENTS.exists() else []
     if not files: return '(no experiment results yet: run `rnn-transfer experiment NAME`)'
     out = []
     for f in files:
         r = json.loads(f.read_text()); name = r['experiment']
         cmd = re.sub(r'\S*/shared/data', '../shared/data', r['command'] or f'rnn-transfer experiment {name}')   # the data folder as seen from the repository, wherever it was run
-        keys = _config_keys(name, r['scale'])
+        keys = config_keys(name, r['scale'])
         done = {x['key'] for x in r['rows']}
         part = f" **Partial: {len(done)} of {len(keys)} configurations finished** (still to run: {', '.join(k for k in keys if k not in done)}; `rnn-transfer experiment {name}` runs them, resuming any unfinished one)." if not set(keys) <= done else ''
         out += [f"**{name}** (scale `{r['scale']}`; `{cmd}`; plot: [`{f.parent.relative_to(ROOT)}/plot.png`]({f.parent.relative_to(ROOT)}/plot.png)){part}", '',
