@@ -11,7 +11,7 @@ from .lm import PRESETS
 
 # %% auto #0
 __all__ = ['SAMPLES', 'cmd_pretrain', 'cmd_finetune', 'cmd_classify', 'cmd_predict', 'cmd_generate', 'demo', 'cmd_demo',
-           'cmd_experiment', 'build_parser', 'main']
+           'cmd_experiment', 'cmd_compare_seeds', 'build_parser', 'main']
 
 # %% ../nbs/07_cli.ipynb #b6635dbd
 def _data_kw(a): return dict(data_dir=a.data_dir, seed=a.seed)
@@ -139,6 +139,17 @@ def cmd_experiment(a):
     print(df[cols].to_string(index=False))
     print(f"results: {Path(a.out)/a.name}/results.csv, results.json, plot.png")
 
+def cmd_compare_seeds(a):
+    "Put an experiment's runs at several seeds side by side (one --out folder per seed): test error per seed, mean, standard deviation and range."
+    from rnn_transfer.experiments import across_seeds
+    out = a.write or Path(a.roots[0])/a.name
+    df = across_seeds(a.name, a.roots, 'quick' if a.quick else a.preset, out, command='rnn-transfer ' + ' '.join(sys.argv[1:]))
+    t = df[['method', 'seeds', 'test_errors', 'test_mean', 'test_sd', 'test_min', 'test_max', 'valid_mean']].copy()
+    for c in ('test_mean', 'test_sd', 'test_min', 'test_max', 'valid_mean'): t[c] = [f'{100 * x:.1f}%' if x == x else '-' for x in t[c]]
+    t['test_errors'] = [' '.join(f'{100 * x:.1f}' for x in v) for v in t.test_errors]
+    print(t.to_string(index=False))
+    print(f"results: {out}/seeds.csv, seeds.json, seeds.png")
+
 # %% ../nbs/07_cli.ipynb #423d9715
 def _doc_subset(p):
     "The LM stages' two ways to train on part of a corpus."
@@ -254,10 +265,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--preset', default='cpu', choices=['cpu', 'paper'], help="scale: cpu (a 2-core machine, hours) or paper (the paper's sizes, a GPU) (default cpu)")
     p.add_argument('--quick', action='store_true', help="tiny sizes, minutes: checks the experiment runs")
     p.add_argument('--lm', default='default', help="LM to start from (default: the shipped encoder)")
-    p.add_argument('--out', default='runs/experiments', help="root folder; results go to OUT/NAME/, shared LMs to OUT/lms/ (default runs/experiments)")
+    p.add_argument('--out', default='runs/experiments', help="root folder; results go to OUT/NAME/, shared LMs to OUT/lms/ (default runs/experiments). One seed per folder: run another seed in its own OUT, then compare-seeds")
     p.add_argument('--only', action='append', metavar='KEY', help="run only the configurations whose key matches this shell pattern, e.g. 'trec-*' (repeatable; the table keeps every finished row)")
     _common(p)
     p.set_defaults(func=cmd_experiment)
+    p = sub.add_parser('compare-seeds', help="an experiment run at several seeds, side by side: mean, spread and a plot", description=cmd_compare_seeds.__doc__)
+    p.add_argument('name', choices=list(EXPERIMENTS), help="which experiment")
+    p.add_argument('roots', nargs='+', metavar='OUT', help="the --out folder of each seed's run (`rnn-transfer experiment NAME --seed S --out OUT`)")
+    p.add_argument('--preset', default='cpu', choices=['cpu', 'paper'], help="scale of the runs (default cpu)")
+    p.add_argument('--quick', action='store_true', help="the runs were --quick")
+    p.add_argument('--write', metavar='DIR', help="folder for seeds.csv, seeds.json and seeds.png (default: the first OUT's NAME folder)")
+    p.set_defaults(func=cmd_compare_seeds)
     return ap
 
 # %% ../nbs/07_cli.ipynb #dd735df0

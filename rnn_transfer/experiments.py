@@ -16,7 +16,7 @@ from .classifier import train_classifier, ensemble_test
 __all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm', 'classify',
            'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining', 'exp_classifier_finetuning', 'budget_lm',
            'exp_bidirectional', 'exp_lstm_vs_gru', 'exp_low_shot', 'config_keys', 'run_experiment', 'write_results',
-           'plot_results']
+           'plot_results', 'across_seeds', 'plot_seeds']
 
 # %% ../nbs/05_experiments.ipynb #b27f5e98
 SCALES = {
@@ -193,6 +193,14 @@ def _rows(path:Path) -> list[dict]:
 def _append(path:Path, row:dict):
     with open(path, 'a') as f: f.write(json.dumps(row) + '\n'); f.flush(); os.fsync(f.fileno())
 
+def _root_seeds(root:Path, scale:str) -> dict[int, set[str]]:
+    "The seeds of the rows at `scale` in every experiment under `root`, and which experiments ran them."
+    seeds = {}
+    for f in sorted(Path(root).glob('*/results.jsonl')):
+        for r in _rows(f):
+            if r.get('scale') == scale and r.get('seed') is not None: seeds.setdefault(r['seed'], set()).add(f.parent.name)
+    return seeds
+
 def config_keys(name:str, # One of `EXPERIMENTS`
                 scale:str='cpu' # 'quick', 'cpu' or 'paper'
                ) -> list[str]:
@@ -212,6 +220,12 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
     if name not in EXPERIMENTS: raise ConfigError(f"unknown experiment '{name}': use one of {', '.join(EXPERIMENTS)}.")
     if scale not in SCALES: raise ConfigError(f"unknown scale '{scale}': use one of {', '.join(SCALES)}.")
     ctx = Ctx(name, Path(out), SCALES[scale], data_dir, seed, lm)
+    other = {s: e for s, e in _root_seeds(ctx.root, scale).items() if s != seed}
+    if other:
+        s, e = min(other.items())
+        raise ConfigError(f"{ctx.root} holds {scale}-scale results at seed {s} ({', '.join(sorted(e))}), and the experiments in one folder share their LMs "
+                          f"and classifiers, so seed {seed} would reuse them: run it in a folder of its own (--out {ctx.root}-seed{seed}), then compare the seeds with "
+                          f"`rnn-transfer compare-seeds {name} {ctx.root} {ctx.root}-seed{seed}`.")
     d = ctx.root/name; d.mkdir(parents=True, exist_ok=True)
     done = {r['key'] for r in _rows(d/'results.jsonl') if r.get('scale') == scale}
     confs = list(EXPERIMENTS[name](ctx)); order = keys = [k for k, _, _ in confs]
@@ -256,3 +270,56 @@ def plot_results(name:str, df:pd.DataFrame, png:Path):
         if df.paper_error.notna().any(): ax.plot(df.paper_error, y, 'k|', ms=14, mew=2, label='paper')
         ax.set_yticks(y, lab, fontsize=8); ax.invert_yaxis(); ax.set_xlabel('error (%)'); ax.legend(fontsize=8)
     ax.set_title(name); ax.grid(alpha=0.3); fig.tight_layout(); fig.savefig(png); plt.close(fig)
+
+# %% ../nbs/05_experiments.ipynb #5453caf0
+def across_seeds(name:str, # One of `EXPERIMENTS`
+                 roots:list, # One `--out` root per seed, each holding `NAME/results.jsonl`
+                 scale:str='cpu', # 'quick', 'cpu' or 'paper'
+                 out:str|Path|None=None, # Folder for seeds.csv, seeds.json and seeds.png (none: only return the table)
+                 command:str|None=None # The command line recorded with the table
+                ) -> pd.DataFrame:
+    "Experiment `name` run at several seeds: per configuration, the test and validation error at each seed, their mean, standard deviation and range."
+    if name not in EXPERIMENTS: raise ConfigError(f"unknown experiment '{name}': use one of {', '.join(EXPERIMENTS)}.")
+    per = {}
+    for root in roots:
+        f = Path(root)/name/'results.jsonl'
+        rows = {r['key']: r for r in _rows(f) if r.get('scale') == scale}
+        if not rows: raise DataError(f"{f} holds no {scale}-scale rows of '{name}': run `rnn-transfer experiment {name} --out {root} --seed S` there first.")
+        seeds = {r['seed'] for r in rows.values()}
+        if len(seeds) > 1: raise DataError(f"{f} mixes seeds {sorted(seeds)}: each seed belongs in its own --out folder.")
+        s = seeds.pop()
+        if s in per: raise ConfigError(f"two of the folders ran seed {s}: give one folder per seed.")
+        per[s] = rows
+    if len(per) < 2: raise ConfigError(f"give at least two folders (one per seed) to compare; got {len(per)}.")
+    order = config_keys(name, scale)
+    keys = sorted({k for rows in per.values() for k in rows}, key=lambda k: order.index(k) if k in order else len(order))
+    out_rows = []
+    for k in keys:
+        got = {s: rows[k] for s, rows in sorted(per.items()) if k in rows}
+        t = np.array([r['test_error'] for r in got.values()], float)
+        v = np.array([np.nan if r.get('valid_error') is None else r['valid_error'] for r in got.values()], float)
+        sd = lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan
+        first = next(iter(got.values()))
+        out_rows.append(dict(key=k, task=first['task'], method=first['method'], seeds=list(got), n=len(got), test_errors=[float(x) for x in t],
+                             test_mean=float(t.mean()), test_sd=sd(t), test_min=float(t.min()), test_max=float(t.max()),
+                             valid_errors=[float(x) for x in v], valid_mean=float(np.nanmean(v)) if np.isfinite(v).any() else np.nan, valid_sd=sd(v[np.isfinite(v)])))
+    df = pd.DataFrame(out_rows)
+    if out is not None:
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out/'seeds.csv', df.to_csv(index=False))
+        write_atomic(out/'seeds.json', json.dumps(dict(experiment=name, scale=scale, seeds=sorted(per), roots=[str(r) for r in roots], command=command,
+                                                       rows=df.to_dict('records')), indent=1, default=str))
+        plot_seeds(name, df, out/'seeds.png')
+    return df
+
+def plot_seeds(name:str, df:pd.DataFrame, png:Path):
+    "Test error per configuration: a dot per seed, a bar at the mean."
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 0.9 + 0.35 * len(df)), dpi=110)
+    y = np.arange(len(df))
+    ax.barh(y, 100 * df.test_mean, color='tab:blue', alpha=0.35, label='mean')
+    for i, r in enumerate(df.itertuples()): ax.plot(100 * np.array(r.test_errors), [i] * r.n, 'o', color='tab:blue', ms=5, label='one seed' if i == 0 else None)
+    ax.set_yticks(y, [f"{r.method} ({r.n} seed{'s' if r.n != 1 else ''})" for r in df.itertuples()], fontsize=8); ax.invert_yaxis()
+    ax.set_xlabel('test error (%)'); ax.legend(fontsize=8); ax.set_title(f"{name}: across seeds"); ax.grid(alpha=0.3)
+    fig.tight_layout(); fig.savefig(png); plt.close(fig)

@@ -123,7 +123,19 @@ def experiments_table() -> str:
             out.append(f"| {x['task']} | {lab} | {_pct(x.get('test_error'))} | {_pct(x.get('valid_error'))} | "
                        f"{'-' if paper is None or paper != paper else f'{paper:.2f}%'} | {_minutes(x)} | {_details(x)} |")
         out.append('')
+        if (f.parent/'seeds.json').exists(): out += [seeds_table(json.loads((f.parent/'seeds.json').read_text()), f.parent.relative_to(ROOT)/'seeds.png'), '']
     return '\n'.join(out).rstrip()
+
+def seeds_table(r:dict, png:Path) -> str:
+    "An experiment's configurations at several seeds (`rnn-transfer compare-seeds`, copied to bench/results/experiments/NAME/seeds.json)."
+    cmd = re.sub(r'\S*/shared/data', '../shared/data', r['command'] or '')
+    out = [f"Across seeds {', '.join(map(str, r['seeds']))} (`{cmd}`; plot: [`{png}`]({png})):", '',
+           '| configuration | seeds | test error at each seed | mean | standard deviation | validation mean |', '|---|---|---|---|---|---|']
+    for x in r['rows']:
+        sd = x.get('test_sd')
+        out.append(f"| {x['method']} | {', '.join(map(str, x['seeds']))} | {' / '.join(_pct(v) for v in x['test_errors'])} | {_pct(x['test_mean'])} | "
+                   f"{'-' if sd is None or sd != sd else f'{100 * sd:.1f} points'} | {_pct(x.get('valid_mean'))} |")
+    return '\n'.join(out)
 
 def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     nb, parts = json.loads(Path(nb_path).read_text(encoding='utf-8')), []
