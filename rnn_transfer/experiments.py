@@ -193,6 +193,14 @@ def _rows(path:Path) -> list[dict]:
 def _append(path:Path, row:dict):
     with open(path, 'a') as f: f.write(json.dumps(row) + '\n'); f.flush(); os.fsync(f.fileno())
 
+def _latest(path:Path, scale:str) -> dict[str, dict]:
+    "The latest row of each configuration at `scale` in a results.jsonl."
+    return {r['key']: r for r in _rows(path) if r.get('scale') == scale}
+
+def _in_order(keys, order:list[str]) -> list[str]:
+    "`keys` in the experiment's configuration `order` (unknown keys last)."
+    return sorted(keys, key=lambda k: order.index(k) if k in order else len(order))
+
 def _root_seeds(root:Path, scale:str) -> dict[int, set[str]]:
     "The seeds of the rows at `scale` in every experiment under `root`, and which experiments ran them."
     seeds = {}
@@ -227,7 +235,7 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
                           f"and classifiers, so seed {seed} would reuse them: run it in a folder of its own (--out {ctx.root}-seed{seed}), then compare the seeds with "
                           f"`rnn-transfer compare-seeds {name} {ctx.root} {ctx.root}-seed{seed}`.")
     d = ctx.root/name; d.mkdir(parents=True, exist_ok=True)
-    done = {r['key'] for r in _rows(d/'results.jsonl') if r.get('scale') == scale}
+    done = set(_latest(d/'results.jsonl', scale))
     confs = list(EXPERIMENTS[name](ctx)); order = keys = [k for k, _, _ in confs]
     if only:
         bad = [o for o in only if not any(fnmatch.fnmatchcase(k, o) for k in keys)]
@@ -243,9 +251,8 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
 
 def write_results(name:str, d:Path, scale:str, command:str|None=None, order:list[str]|None=None) -> pd.DataFrame:
     "results.csv, results.json and plot.png from `d/results.jsonl` (the latest row of each configuration at `scale`, in `order` of keys: by default the experiment's)."
-    rows = {r['key']: r for r in _rows(d/'results.jsonl') if r.get('scale') == scale}
-    order = order or config_keys(name, scale)
-    rows = dict(sorted(rows.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+    rows = _latest(d/'results.jsonl', scale)
+    rows = {k: rows[k] for k in _in_order(rows, order or config_keys(name, scale))}
     df = pd.DataFrame(list(rows.values()))
     paper = PAPER.get(name, {})
     df['paper_error'] = [paper.get((r['task'], r['method'])) for r in rows.values()]
@@ -283,7 +290,7 @@ def across_seeds(name:str, # One of `EXPERIMENTS`
     per = {}
     for root in roots:
         f = Path(root)/name/'results.jsonl'
-        rows = {r['key']: r for r in _rows(f) if r.get('scale') == scale}
+        rows = _latest(f, scale)
         if not rows: raise DataError(f"{f} holds no {scale}-scale rows of '{name}': run `rnn-transfer experiment {name} --out {root} --seed S` there first.")
         seeds = {r['seed'] for r in rows.values()}
         if len(seeds) > 1: raise DataError(f"{f} mixes seeds {sorted(seeds)}: each seed belongs in its own --out folder.")
@@ -291,14 +298,12 @@ def across_seeds(name:str, # One of `EXPERIMENTS`
         if s in per: raise ConfigError(f"two of the folders ran seed {s}: give one folder per seed.")
         per[s] = rows
     if len(per) < 2: raise ConfigError(f"give at least two folders (one per seed) to compare; got {len(per)}.")
-    order = config_keys(name, scale)
-    keys = sorted({k for rows in per.values() for k in rows}, key=lambda k: order.index(k) if k in order else len(order))
+    sd = lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan
     out_rows = []
-    for k in keys:
+    for k in _in_order({k for rows in per.values() for k in rows}, config_keys(name, scale)):
         got = {s: rows[k] for s, rows in sorted(per.items()) if k in rows}
         t = np.array([r['test_error'] for r in got.values()], float)
         v = np.array([np.nan if r.get('valid_error') is None else r['valid_error'] for r in got.values()], float)
-        sd = lambda a: float(np.std(a, ddof=1)) if len(a) > 1 else np.nan
         first = next(iter(got.values()))
         out_rows.append(dict(key=k, task=first['task'], method=first['method'], seeds=list(got), n=len(got), test_errors=[float(x) for x in t],
                              test_mean=float(t.mean()), test_sd=sd(t), test_min=float(t.min()), test_max=float(t.max()),
