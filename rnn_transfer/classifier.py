@@ -306,7 +306,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
         return find_lr(learn, out, f"classifier, {'all layers' if whole else 'head only'} ({schedule})", lr)
     ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
                                         parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr], **({'backwards': True} if bwd else {}),
-                                        **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print)
+                                        **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print, t0=t0)
     with distributed(learn):
         hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
     metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
@@ -316,7 +316,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
         metrics.update(test_error=_error(probs, y), test_accuracy=1 - _error(probs, y), test_n=len(y),
                        confusion=[[int(((y == i) & (pred == j)).sum()) for j in range(len(classes))] for i in range(len(classes))],
                        predicted_classes=int(len(set(pred.tolist()))))
-    metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(time.perf_counter() - t0, 1), from_scratch=lm is None,
+    metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, from_scratch=lm is None,
                    schedule=schedule, discr=discr, stlr=stlr, backwards=bwd)
     meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'], backwards=bwd,
                 seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),

@@ -526,11 +526,11 @@ def _lm_dls(train_docs, valid_docs, vocab, preset, seed):
     val = LMStream(va_ids, bs=vbs, bptt=preset['bptt'], random_bptt=False, seed=seed, rank=0, world_size=1)   # every rank validates on all of it
     return DataLoaders(trn, val), len(tr_ids)
 
-def _summary(learn, hist, thr, n_tokens, t0) -> dict:
+def _summary(learn, hist, thr, n_tokens, ck) -> dict:
     last = hist[-1]
     return dict(valid_loss=last['valid_loss'], perplexity=last['perplexity'], accuracy=last['accuracy'],
                 train_tokens=int(n_tokens), tokens_seen=int(vars(thr).get('tokens', 0)), tokens_per_s=round(thr.tokens_per_s, 1),
-                train_seconds=round(vars(thr).get('seconds', 0), 1), wall_seconds=round(time.perf_counter() - t0, 1), history=hist)
+                train_seconds=round(vars(thr).get('seconds', 0), 1), wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, history=hist)   # every leg of a resumed run
 
 def _write_stage(out:Path, model, meta:dict, metrics:dict):
     save_checkpoint(out, model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k != 'history'}})
@@ -573,7 +573,7 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     _print(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}{', backwards' if p.get('backwards') else ''}, {p['pretrain_epochs']} epoch(s)")
     if lr_find: return find_lr(lm_learner(dls, language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult']), p, cbs), out, 'pretrain', p['lm_lr'])
-    ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **_world()), p.get('save_every', 500), resume, log=_print)
+    ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **_world()), p.get('save_every', 500), resume, log=_print, t0=t0)
     model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
     learn = lm_learner(dls, model, p, cbs)
     if test_docs is not None or p.get('curve_every'):
@@ -584,7 +584,7 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
         learn.add_cb(PerplexityCurve(ck, streams, p.get('curve_every', 0)))
     def fit(c): learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c); return _history(learn, 'pretrain')
     with distributed(learn): hist = ck.run(learn, [fit])
-    metrics = _summary(learn, hist, learn.throughput, n_tok, t0)
+    metrics = _summary(learn, hist, learn.throughput, n_tok, ck)
     if 'curve' in ck.extra: metrics.update(curve=ck.extra['curve'], tokens_seen=ck.extra['tokens'], train_seconds=round(ck.extra['seconds'], 1))
     if ck.extra.get('curve') and 'test_perplexity' in ck.extra['curve'][-1]: metrics['test_perplexity'] = ck.extra['curve'][-1]['test_perplexity']
     meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
@@ -683,7 +683,7 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
         learn = lm_learner(dls, model, p, cbs); learn.freeze()
         return find_lr(learn, out, 'finetune (head only)', p['lm_lr'] * 2)
     ck = Checkpointing(out, fingerprint('finetune', p, vocab, arch=old['arch'], seed=seed, data=data, tokens=int(n_tok), parent=str(lm),
-                                        parent_created=(old.get('provenance') or {}).get('created'), **_world()), p.get('save_every', 500), resume, log=_print)
+                                        parent_created=(old.get('provenance') or {}).get('created'), **_world()), p.get('save_every', 500), resume, log=_print, t0=t0)
     learn = lm_learner(dls, model, p, cbs)
     if 'perplexity_before' not in ck.extra: ck.extra['perplexity_before'] = float(np.exp(learn.validate()[0]))
     start_ppl = ck.extra['perplexity_before']
@@ -693,7 +693,7 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
         learn.unfreeze(); learn.fit_one_cycle(p['finetune_epochs'], discriminative_lrs(p['lm_lr'], len(learn.opt.param_groups)), cbs=c)
         return _history(learn, 'finetune-all')
     with distributed(learn): hist = ck.run(learn, [head, full])
-    metrics = {**_summary(learn, hist, learn.throughput, n_tok, t0), 'perplexity_before': start_ppl, 'vocab_found': round(found, 4)}
+    metrics = {**_summary(learn, hist, learn.throughput, n_tok, ck), 'perplexity_before': start_ppl, 'vocab_found': round(found, 4)}
     meta = dict(kind='lm', stage='finetune', arch=old['arch'], vocab_sz=len(vocab), config=old['config'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
                 tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['finetune_epochs']),
                 provenance=provenance(data=data, seed=seed, parent=str(lm), parent_provenance=old.get('provenance')))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01a_resume.ipynb #602984e7
 from __future__ import annotations
-import json, os, random, shutil, hashlib
+import json, os, random, shutil, hashlib, time
 from pathlib import Path
 import numpy as np, torch
 from fastai.callback.core import Callback, CancelBatchException, CancelEpochException
@@ -129,8 +129,10 @@ class Checkpointing:
                  fingerprint:dict|None=None, # What must match to resume: settings, data size, vocabulary, parent checkpoint
                  every:int=500, # Save every this many optimizer steps (and at each epoch end); 0: epoch ends only
                  resume:bool|None=None, # `None`: resume if `out` holds an unfinished run; `True`: it must; `False`: discard it
-                 log=print):
+                 log=print,
+                 t0:float|None=None): # `time.perf_counter()` when this leg of the stage started (default: now)
         self.out = Path(out) if out is not None else None
+        self.t0, self.prior_seconds, self.legs = time.perf_counter() if t0 is None else t0, 0.0, 1
         self.fingerprint = json.loads(json.dumps(fingerprint or {}, default=_jsonable))
         self.every, self.log, self.step, self.saved_step = every, log, 0, None
         self.state, self.tensors, self.history, self.extra, self.skipping = None, {}, [], {}, False
@@ -153,6 +155,7 @@ class Checkpointing:
                                   "Run the same command to resume it, pass --restart (resume=False) to discard it, or choose another --out.")
         self.state, self.tensors, self.step, self.saved_step = state, tensors, state['step'], state['step']
         self.history, self.extra = state['history'], state['extra']
+        self.prior_seconds, self.legs = float(state.get('elapsed', 0.0)), int(state.get('legs', 1)) + 1   # states saved before these keys: this leg's time only
         if is_main(): self.log(f"resuming from step {self.step:,} (phase {state['phase'] + 1}, epoch {state['epoch'] + 1}, batch {state['batch']}) saved in {self.file}")
 
     def discard(self):
@@ -162,6 +165,9 @@ class Checkpointing:
 
     @property
     def resuming(self) -> bool: return self.state is not None
+    def elapsed(self) -> float:
+        "Seconds of this stage so far, over every leg: the earlier legs up to their last saved state, plus this one (work redone after a kill counts once)."
+        return self.prior_seconds + time.perf_counter() - self.t0
     def done(self, phase:int) -> bool: "Whether `phase` finished before the interruption."; return self.state is not None and phase < self.state['phase']
     def cbs(self, phase:int) -> list:
         "The callbacks of `phase`: save and guard, plus restore if the run resumes inside it."
@@ -194,7 +200,7 @@ class Checkpointing:
                      recorder=_recorder_state(learn) if fit_state else None,
                      throughput=_throughput_state(learn) if fit_state else None,
                      scaler=scaler.state_dict() if scaler is not None and fit_state else None,
-                     history=self.history, extra=self.extra)
+                     history=self.history, extra=self.extra, elapsed=self.elapsed(), legs=self.legs)
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir/'.state.safetensors.tmp'
         save_file(ts, str(tmp), metadata={'state': json.dumps(state, default=_jsonable)})

@@ -56,6 +56,7 @@ def test_pretrain_sigkill_resume_bit_identical(tmp_path, corpora):
     same_weights(tmp_path/'ref', tmp_path/'cut')
     h = lambda d: [e['perplexity'] for e in json.loads((d/'metrics.json').read_text())['history']]
     assert h(tmp_path/'ref') == h(tmp_path/'cut')
+    assert json.loads((tmp_path/'cut'/'metrics.json').read_text())['legs'] == 3
     assert not (tmp_path/'cut'/'resume').exists()
 
 def test_classifier_sigkill_in_gradual_unfreezing(tmp_path, corpora):
@@ -64,11 +65,15 @@ def test_classifier_sigkill_in_gradual_unfreezing(tmp_path, corpora):
     r = child('classify', 0, out=tmp_path/'ref', **kw); assert r.returncode == 0, r.stderr[-3000:]
     per_epoch = -(-json.loads((tmp_path/'ref'/'metrics.json').read_text())['train_n'] // 16)
     killed(child('classify', 2 * per_epoch + 5, out=tmp_path/'cut', **kw), tmp_path/'cut')   # inside the third stage
+    from safetensors import safe_open
+    with safe_open(str(tmp_path/'cut'/'resume'/'state.safetensors'), 'pt') as f: first = json.loads(f.metadata()['state'])['elapsed']
     r = child('classify', 0, out=tmp_path/'cut', **kw); assert r.returncode == 0, r.stderr[-3000:]
     assert 'resuming from step' in r.stdout and '(phase 3,' in r.stdout, r.stdout[-2000:]
     same_weights(tmp_path/'ref', tmp_path/'cut')
     m = lambda d: json.loads((d/'metrics.json').read_text())
     assert m(tmp_path/'ref')['test_error'] == m(tmp_path/'cut')['test_error']
+    assert (m(tmp_path/'ref')['legs'], m(tmp_path/'cut')['legs']) == (1, 2)
+    assert m(tmp_path/'cut')['wall_seconds'] > first > 0   # both legs' time, not the last one's only
 
 class NaNAt(Callback):
     "Make the loss of training batch `n` NaN."
