@@ -14,16 +14,16 @@ from .classifier import train_classifier, ensemble_test
 
 # %% auto #0
 __all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm', 'classify',
-           'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining', 'exp_classifier_finetuning', 'budget_lm',
-           'exp_bidirectional', 'exp_lstm_vs_gru', 'exp_low_shot', 'config_keys', 'run_experiment', 'write_results',
-           'plot_results', 'across_seeds', 'plot_seeds']
+           'classify_best_lr', 'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining', 'exp_classifier_finetuning',
+           'budget_lm', 'exp_bidirectional', 'exp_lstm_vs_gru', 'exp_low_shot', 'config_keys', 'run_experiment',
+           'write_results', 'plot_results', 'across_seeds', 'plot_seeds']
 
 # %% ../nbs/05_experiments.ipynb #b27f5e98
 SCALES = {
     'quick': dict(preset='tiny', imdb_train=300, imdb_test=200, imdb_lm_docs=600, trec_train=300, trec_test=None, low_shot=(20, 60, 200),
-                  budget_docs=200, budget_files=1, include_test_text=False),
+                  budget_docs=200, budget_files=1, include_test_text=False, no_pretraining_lrs=dict(trec=(0.1, 0.02))),
     'cpu':   dict(preset='cpu', imdb_train=5000, imdb_test=None, imdb_lm_docs=10000, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
-                  budget_docs=1500, budget_files=1, include_test_text=True),
+                  budget_docs=1500, budget_files=1, include_test_text=True, no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01))),
     'paper': dict(preset='paper', imdb_train=None, imdb_test=None, imdb_lm_docs=None, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
                   budget_docs=0, budget_files=None, include_test_text=True),
 }
@@ -84,6 +84,14 @@ def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, *
     return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], train_n=m['train_n'], test_n=m.get('test_n'),
                 schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': owner} if shared else {}))
 
+def classify_best_lr(ctx:Ctx, key:str, lm:Path|None, task:str, lrs:tuple|None=None, **kw) -> dict:
+    "`classify` at each classifier rate in `lrs` (each in `runs/KEY-lrX`, resumable), the row of the lowest validation error; `None`: the preset's rate only."
+    if not lrs: return classify(ctx, key, lm, task, **kw)
+    res = {lr: classify(ctx, key, lm, task, run_dir=ctx.dir(f'{key}-lr{lr:g}'), lr=lr, **kw) for lr in lrs}
+    best = min(res, key=lambda lr: res[lr]['valid_error'])   # chosen on validation; the test errors of the others are not kept in the row
+    return {**res[best], 'clas_lr': best, 'lr_valid_errors': {f'{lr:g}': round(r['valid_error'], 4) for lr, r in res.items()},
+            'clas_seconds': round(sum(r['clas_seconds'] for r in res.values()), 1)}
+
 def _lm_size(lm:Path|str) -> dict:
     return {k: read_meta(lm, kind='lm')[1]['config'][k] for k in ('emb_sz', 'n_hid', 'n_layers')}
 
@@ -110,7 +118,8 @@ def exp_pretraining(ctx):
         yield f'{task}-pretrained', dict(task=task, method='pretrained'), \
               lambda task=task: classify(ctx, f'{task}-pretrained', finetuned_lm(ctx, task), task, run_dir=task_run(ctx, task))
         yield f'{task}-no-pretraining', dict(task=task, method='no-pretraining'), \
-              lambda task=task: classify(ctx, f'{task}-no-pretraining', scratch_lm(ctx, task, model=_lm_size(ctx.lm)), task)
+              lambda task=task: classify_best_lr(ctx, f'{task}-no-pretraining', scratch_lm(ctx, task, model=_lm_size(ctx.lm)), task,
+                                                 ctx.scale.get('no_pretraining_lrs', {}).get(task))
         yield f'{task}-no-lm', dict(task=task, method='no LM (classifier from scratch)'), \
               lambda task=task: classify(ctx, f'{task}-no-lm', None, task, model=_lm_size(ctx.lm), run_dir=no_lm_run(ctx, task))
 
@@ -249,6 +258,16 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
                                         git=_git_rev(), date=datetime.datetime.now().isoformat(timespec='seconds')))
     return write_results(name, d, scale, command, order)
 
+def _null_nan(v):
+    if isinstance(v, float) and np.isnan(v): return None
+    if isinstance(v, (list, tuple)): return [_null_nan(x) for x in v]
+    if isinstance(v, dict): return {k: _null_nan(x) for k, x in v.items()}
+    return v
+
+def _records(df:pd.DataFrame) -> list[dict]:
+    "The rows of `df` for JSON: missing values as `null` (strict JSON has no NaN)."
+    return [_null_nan(r) for r in df.to_dict('records')]
+
 def write_results(name:str, d:Path, scale:str, command:str|None=None, order:list[str]|None=None) -> pd.DataFrame:
     "results.csv, results.json and plot.png from `d/results.jsonl` (the latest row of each configuration at `scale`, in `order` of keys: by default the experiment's)."
     rows = _latest(d/'results.jsonl', scale)
@@ -257,7 +276,7 @@ def write_results(name:str, d:Path, scale:str, command:str|None=None, order:list
     paper = PAPER.get(name, {})
     df['paper_error'] = [paper.get((r['task'], r['method'])) for r in rows.values()]
     write_atomic(d/'results.csv', df.to_csv(index=False))
-    write_atomic(d/'results.json', json.dumps(dict(experiment=name, scale=scale, scale_settings=SCALES[scale], command=command, rows=df.to_dict('records')), indent=1, default=str))
+    write_atomic(d/'results.json', json.dumps(dict(experiment=name, scale=scale, scale_settings=SCALES[scale], command=command, rows=_records(df)), indent=1, default=str))
     plot_results(name, df, d/'plot.png')
     return df
 
@@ -313,7 +332,7 @@ def across_seeds(name:str, # One of `EXPERIMENTS`
         out = Path(out); out.mkdir(parents=True, exist_ok=True)
         write_atomic(out/'seeds.csv', df.to_csv(index=False))
         write_atomic(out/'seeds.json', json.dumps(dict(experiment=name, scale=scale, seeds=sorted(per), roots=[str(r) for r in roots], command=command,
-                                                       rows=df.to_dict('records')), indent=1, default=str))
+                                                       rows=_records(df)), indent=1, default=str))
         plot_seeds(name, df, out/'seeds.png')
     return df
 

@@ -98,6 +98,9 @@ def _details(x:dict) -> str:
     if ok('pretrain_perplexity'): d.append(f"Wikipedia LM: perplexity {x['pretrain_perplexity']:.1f}" + (f" after {x['pretrain_tokens'] / 1e6:.2f}M tokens" if ok('pretrain_tokens') else ''))
     if ok('pretrain_tokens_per_s'): d.append(f"{x['pretrain_tokens_per_s']:,.0f} tokens/s, {x['pretrain_seconds'] / 60:.0f} min")
     if ok('backwards') and x['backwards'] is True: d.append('reads backwards')
+    if ok('lr_valid_errors'):
+        g = x['lr_valid_errors']; g = json.loads(g) if isinstance(g, str) else g
+        d.append(f"classifier lr {x['clas_lr']:g}, chosen on validation error among " + ', '.join(f"{lr}: {100 * v:.1f}%" for lr, v in g.items()))
     if ok('members_test_error'):
         m = x['members_test_error']; m = json.loads(m) if isinstance(m, str) else m
         d.append('members: ' + ' and '.join(_pct(v) for v in m))

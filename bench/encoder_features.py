@@ -1,0 +1,60 @@
+"""Why gradual unfreezing learns nothing from some encoders: how much their pooled features vary from document to document.
+
+For each LM encoder (a checkpoint folder, a shipped LM's name, or `random` for the untrained weights of the first LM's shape), run N
+labelled documents through it and take the classifier head's input (last, max and mean of the last layer's outputs, as fastai's
+`masked_concat_pool`). Report the mean over features of their standard deviation across documents, the mean absolute feature, and their
+ratio: near 0, every document gets almost the same vector, and a head trained on it alone (gradual unfreezing's first stage) has nothing
+to separate the classes with. Appends one JSON line per encoder to bench/results/encoder_features.jsonl.
+
+    python bench/encoder_features.py --task trec --lms runs/experiments/lms/trec-scratch-cpu random default
+"""
+import argparse, datetime, json, os, sys
+from pathlib import Path
+import numpy as np, torch
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT/'bench'/'results'/'encoder_features.jsonl'
+
+def features(sd, meta, ids, offs) -> np.ndarray:
+    from rnn_transfer.models import text_classifier
+    from rnn_transfer.classifier import _encoder_state
+    m = text_classifier(meta['arch'], len(meta['vocab']), 2, meta['config'], lin_ftrs=[50], seq_len=70)
+    if sd is not None: m.load_state_dict({**m.state_dict(), **_encoder_state(sd)})
+    enc = m.eval()[0]; out = []
+    with torch.no_grad():
+        for i in range(len(offs) - 1):
+            x = torch.from_numpy(ids[offs[i]:offs[i + 1]].astype(np.int64))[None]
+            enc.reset(); o = enc(x)[0][0]
+            out.append(torch.cat([o[-1], o.max(0)[0], o.mean(0)]).numpy())
+    return np.stack(out)
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--task', default='trec', help='labelled corpus name (in --data-dir) or path (default trec)')
+    ap.add_argument('--lms', nargs='+', required=True, help="LM checkpoint folders, shipped LM names ('default'), or 'random' (the first LM's shape, untrained)")
+    ap.add_argument('--n', type=int, default=300, help='documents from the train split (default 300)')
+    ap.add_argument('--data-dir', default=os.environ.get('RNN_TRANSFER_DATA', str(ROOT.parent/'shared'/'data')))
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--no-save', action='store_true', help=f'print only, do not append to {OUT.relative_to(ROOT)}')
+    a = ap.parse_args(argv)
+    from rnn_transfer.lm import load_checkpoint, resolve_lm
+    from rnn_transfer.classifier import labelled_frames
+    from rnn_transfer.data import tokenize, numericalize
+    train = labelled_frames(a.task, None, a.data_dir, 'text', 'label', a.n, None, a.seed)[0]
+    docs = tokenize(list(train.text), progress=False)
+    first = None
+    for name in a.lms:
+        torch.manual_seed(a.seed)
+        if name == 'random':
+            if first is None: sys.exit("encoder_features: put an LM before 'random' (it takes that LM's shape and vocabulary).")
+            sd, meta = None, first
+        else: sd, meta = load_checkpoint(resolve_lm(name), kind='lm'); first = first or meta
+        f = features(sd, meta, *numericalize(docs, meta['vocab']))
+        sdv, mag = float(f.std(0).mean()), float(np.abs(f.mean(0)).mean())
+        row = dict(task=a.task, encoder=name, n=len(docs), feature_sd=round(sdv, 5), feature_mean_abs=round(mag, 5), ratio=round(sdv / mag, 4),
+                   date=datetime.datetime.now().isoformat(timespec='seconds'), command='python bench/encoder_features.py ' + ' '.join(argv or sys.argv[1:]))
+        print(json.dumps(row), flush=True)
+        if not a.no_save:
+            with open(OUT, 'a') as fh: fh.write(json.dumps(row) + '\n')
+
+if __name__ == '__main__': main()
