@@ -44,7 +44,7 @@ def cmd_classify(a):
     lm = None if str(a.lm).lower() == 'none' else a.lm
     train_classifier(lm, a.target, a.out, test=a.test, preset=a.preset, arch=a.arch, text_col=a.text_col, label_col=a.label_col,
                      max_train=a.max_train, max_test=a.max_test, stratify=a.stratify, lr=a.lr, final_epochs=a.epochs, schedule=a.schedule, discr=not a.no_discr,
-                     stlr=not a.no_stlr, backwards=a.backwards or None, **_data_kw(a), **_run_kw(a))
+                     stlr=not a.no_stlr, backwards=a.backwards or None, **({'max_len': a.max_len} if a.max_len else {}), **_data_kw(a), **_run_kw(a))
 
 def cmd_predict(a):
     "Classify texts with a trained classifier."
@@ -226,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train', type=int, help="train on a random subset of N labelled documents")
     p.add_argument('--stratify', action='store_true', help="with --max-train: keep every class, each in proportion (at least one document of each)")
     p.add_argument('--max-test', type=int, help="evaluate on a random subset of N test documents")
+    p.add_argument('--max-len', type=int, metavar='N', help="cut longer documents to their first token and last N-1, in training and testing (default from preset: 300 at cpu)")
     from rnn_transfer.classifier import SCHEDULES
     p.add_argument('--schedule', choices=SCHEDULES,
                    help="how to fine-tune (paper Table 7): gradual unfreezing, all layers, the head only, chain-thaw, or all at once from scratch "

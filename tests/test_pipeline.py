@@ -67,7 +67,8 @@ def test_cli_pipeline(corpora, tmp_path):
     assert len(r.stdout.strip().splitlines()) == 3
 
 def test_classify_from_scratch_cli(corpora, tmp_path):
-    cli('classify', '--lm', 'none', '--preset', 'tiny', '--target', corpora/'target', '--out', tmp_path/'clas', '--epochs', 6)
+    r = cli('classify', '--lm', 'none', '--preset', 'tiny', '--target', corpora/'target', '--out', tmp_path/'clas', '--epochs', 6, '--max-len', 150)
+    assert json.loads((tmp_path/'clas'/'checkpoint.json').read_text())['max_len'] == 150   # the preset's 200, overridden
     m = json.loads((tmp_path/'clas'/'metrics.json').read_text())
     assert m['from_scratch'] is True and [s['stage'] for s in m['stages']] == ['all (from scratch)'] and m['stages'][0]['epochs'] == 9
     assert m['test_error'] < 0.3, m
