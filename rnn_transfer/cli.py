@@ -44,7 +44,7 @@ def cmd_classify(a):
     lm = None if str(a.lm).lower() == 'none' else a.lm
     train_classifier(lm, a.target, a.out, test=a.test, preset=a.preset, arch=a.arch, text_col=a.text_col, label_col=a.label_col,
                      max_train=a.max_train, max_test=a.max_test, stratify=a.stratify, lr=a.lr, final_epochs=a.epochs, schedule=a.schedule, discr=not a.no_discr,
-                     stlr=not a.no_stlr, backwards=a.backwards or None, **({'max_len': a.max_len} if a.max_len else {}), **_data_kw(a), **_run_kw(a))
+                     stlr=not a.no_stlr, backwards=a.backwards or None, **({'max_len': a.max_len} if a.max_len is not None else {}), **_data_kw(a), **_run_kw(a))
 
 def cmd_predict(a):
     "Classify texts with a trained classifier."
@@ -163,6 +163,15 @@ def _resumable(p):
     p.add_argument('--save-every', type=int, metavar='N', help="save the resumable state every N optimizer steps, besides each epoch end (default 500)")
     p.add_argument('--lr-find', action='store_true', help="only run fastai's learning-rate finder on the first phase: write OUT/lr_find.png and lr_find.json, print its suggestions beside the preset's rate, train nothing")
 
+def _at_least(lo:int):
+    "An argparse type: an integer of at least `lo` (argparse prints the message and exits 2 otherwise)."
+    def f(v):
+        try: n = int(v)
+        except ValueError: raise argparse.ArgumentTypeError(f"{v!r} is not a whole number") from None
+        if n < lo: raise argparse.ArgumentTypeError(f"{n} is too small: give at least {lo}")
+        return n
+    return f
+
 def _common(p, out_default=None, data=True):
     if data: p.add_argument('--data-dir', help="folder of named corpora (default: $RNN_TRANSFER_DATA)")
     p.add_argument('--seed', type=int, default=42, help="random seed: the same seed gives the same numbers (default 42)")
@@ -226,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train', type=int, help="train on a random subset of N labelled documents")
     p.add_argument('--stratify', action='store_true', help="with --max-train: keep every class, each in proportion (at least one document of each)")
     p.add_argument('--max-test', type=int, help="evaluate on a random subset of N test documents")
-    p.add_argument('--max-len', type=int, metavar='N', help="cut longer documents to their first token and last N-1, in training and testing (default from preset: 300 at cpu)")
+    p.add_argument('--max-len', type=_at_least(2), metavar='N', help="cut longer documents to their first token and last N-1, in training and testing (default from preset: 300 at cpu; the classifier pools at most the last 1,440 outputs)")
     from rnn_transfer.classifier import SCHEDULES
     p.add_argument('--schedule', choices=SCHEDULES,
                    help="how to fine-tune (paper Table 7): gradual unfreezing, all layers, the head only, chain-thaw, or all at once from scratch "

@@ -78,18 +78,26 @@ def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, *
     d = run_dir or ctx.dir(key)
     owner = d.parent.parent.name   # the experiment whose folder this is: root/NAME/runs/KEY
     done = run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists()
-    if done: m = json.loads((d/'metrics.json').read_text())   # a shared folder, finished already (usually by another experiment): read, not trained again
+    if done:   # a shared folder, finished already (usually by another experiment): read, not trained again, if it is the same setting
+        meta = json.loads((d/'checkpoint.json').read_text())
+        got, want = ((meta.get('provenance') or {}).get('parent'), meta.get('preset')), (str(lm) if lm else None, ctx.preset)
+        if (got[1], got[0] and Path(got[0]).name) != (want[1], want[0] and Path(want[0]).name):
+            raise ConfigError(f"{d} holds a classifier trained at preset {got[1]} from {got[0] or 'no LM'}, not at preset {want[1]} from {want[0] or 'no LM'} "
+                              f"as this run needs: give this run another --out (each scale in its own), or remove {d}.")
+        m = json.loads((d/'metrics.json').read_text())
     else: m = train_classifier(lm, task, d, preset=ctx.preset, **{**_task_sizes(ctx, task), **kw}, **ctx.kw())
     shared = done and owner != ctx.name
-    return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], train_n=m['train_n'], test_n=m.get('test_n'),
+    return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], valid_loss=(m.get('stages') or [{}])[-1].get('valid_loss'), train_n=m['train_n'], test_n=m.get('test_n'),
                 schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': owner} if shared else {}))
 
 def classify_best_lr(ctx:Ctx, key:str, lm:Path|None, task:str, lrs:tuple|None=None, **kw) -> dict:
     "`classify` at each classifier rate in `lrs` (each in `runs/KEY-lrX`, resumable), the row of the lowest validation error; `None`: the preset's rate only."
     if not lrs: return classify(ctx, key, lm, task, **kw)
     res = {lr: classify(ctx, key, lm, task, run_dir=ctx.dir(f'{key}-lr{lr:g}'), lr=lr, **kw) for lr in lrs}
-    best = min(res, key=lambda lr: res[lr]['valid_error'])   # chosen on validation; the test errors of the others are not kept in the row
+    vloss = lambda r: r['valid_loss'] if r.get('valid_loss') is not None else float('inf')
+    best = min(res, key=lambda lr: (res[lr]['valid_error'], vloss(res[lr])))   # chosen on validation (error, then loss for ties); the others' test errors are not kept
     return {**res[best], 'clas_lr': best, 'lr_valid_errors': {f'{lr:g}': round(r['valid_error'], 4) for lr, r in res.items()},
+            'lr_valid_losses': {f'{lr:g}': round(vloss(r), 4) for lr, r in res.items()},
             'clas_seconds': round(sum(r['clas_seconds'] for r in res.values()), 1)}
 
 def _lm_size(lm:Path|str) -> dict:

@@ -182,6 +182,8 @@ def test_unknown_names(capsys, tmp_path):
     fails(capsys, ['classify', '--lm', 'none', '--arch', 'rnn', '--out', o], "invalid choice: 'rnn'", out=o)
     fails(capsys, ['classify', '--lm', 'none', '--schedule', 'thaw', '--out', o], "invalid choice: 'thaw'", out=o)
     fails(capsys, ['classify', '--lm', 'none', '--schedule', 'last', '--out', o], "schedule 'last' needs a language model", out=o)
+    fails(capsys, ['classify', '--lm', 'none', '--max-len', 0, '--out', o], '--max-len', '0 is too small: give at least 2', out=o)
+    fails(capsys, ['classify', '--lm', 'none', '--max-len', 'long', '--out', o], "'long' is not a whole number", out=o)
     with pytest.raises(ConfigError, match='tiny, demo, cpu, paper'): pretrain('x', o, preset='huge')
     with pytest.raises(ConfigError, match='lstm, gru'): pretrain('x', o, arch='rnn', preset='tiny')
     with pytest.raises(DataError, match='not a known corpus'): load_corpus('imdbb')

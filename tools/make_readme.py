@@ -101,6 +101,10 @@ def _details(x:dict) -> str:
     if ok('lr_valid_errors'):
         g = x['lr_valid_errors']; g = json.loads(g) if isinstance(g, str) else g
         d.append(f"classifier lr {x['clas_lr']:g}, chosen on validation error among " + ', '.join(f"{lr}: {100 * v:.1f}%" for lr, v in g.items()))
+        tied = [lr for lr, v in g.items() if v == min(g.values())]
+        if len(tied) > 1 and ok('lr_valid_losses'):
+            l = x['lr_valid_losses']; l = json.loads(l) if isinstance(l, str) else l
+            d.append(f"{', '.join(tied)} tie on error; validation loss breaks it: " + ', '.join(f"{lr}: {l[lr]:.4f}" for lr in tied))
     if ok('members_test_error'):
         m = x['members_test_error']; m = json.loads(m) if isinstance(m, str) else m
         d.append('members: ' + ' and '.join(_pct(v) for v in m))
