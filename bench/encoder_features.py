@@ -24,14 +24,15 @@ OUT = ROOT/'bench'/'results'/'encoder_features.jsonl'
 def features(sd, meta, ids, offs, train=False, drop_mult=0.5) -> np.ndarray:
     from rnn_transfer.models import text_classifier
     from rnn_transfer.classifier import _encoder_state
+    from fastai.text.models.core import masked_concat_pool
     m = text_classifier(meta['arch'], len(meta['vocab']), 2, meta['config'], lin_ftrs=[50], seq_len=70, drop_mult=drop_mult)
     if sd is not None: m.load_state_dict({**m.state_dict(), **_encoder_state(sd)})
     enc = m.train(train)[0]; out = []
     with torch.no_grad():
         for i in range(len(offs) - 1):
             x = torch.from_numpy(ids[offs[i]:offs[i + 1]].astype(np.int64))[None]
-            enc.reset(); o = enc(x)[0][0]
-            out.append(torch.cat([o[-1], o.max(0)[0], o.mean(0)]).numpy())
+            enc.reset(); o, mask = enc(x)
+            out.append(masked_concat_pool(o, mask, 70)[0].numpy())   # the head's own pooling
     return np.stack(out)
 
 def main(argv=None):

@@ -90,6 +90,10 @@ def _shared(x:dict) -> bool:
 def _minutes(x:dict) -> str:
     return f"{(x['clas_seconds'] if _shared(x) else x['wall_seconds']) / 60:.1f} min"
 
+def _field(x:dict, k:str):
+    "A list or dict field of a results row (older results files hold it as a JSON string)."
+    return json.loads(x[k]) if isinstance(x[k], str) else x[k]
+
 def _details(x:dict) -> str:
     "What a row holds beyond its errors: the Wikipedia LM's perplexity, speed and time; an ensemble's members."
     ok = lambda k: x.get(k) is not None and x.get(k) == x.get(k)
@@ -99,14 +103,14 @@ def _details(x:dict) -> str:
     if ok('pretrain_tokens_per_s'): d.append(f"{x['pretrain_tokens_per_s']:,.0f} tokens/s, {x['pretrain_seconds'] / 60:.0f} min")
     if ok('backwards') and x['backwards'] is True: d.append('reads backwards')
     if ok('lr_valid_errors'):
-        g = x['lr_valid_errors']; g = json.loads(g) if isinstance(g, str) else g
+        g = _field(x, 'lr_valid_errors')
         d.append(f"classifier lr {x['clas_lr']:g}, chosen on validation error among " + ', '.join(f"{lr}: {100 * v:.1f}%" for lr, v in g.items()))
         tied = [lr for lr, v in g.items() if v == min(g.values())]
         if len(tied) > 1 and ok('lr_valid_losses'):
-            l = x['lr_valid_losses']; l = json.loads(l) if isinstance(l, str) else l
+            l = _field(x, 'lr_valid_losses')
             d.append(f"{', '.join(tied)} tie on error; validation loss breaks it: " + ', '.join(f"{lr}: {l[lr]:.4f}" for lr in tied))
     if ok('members_test_error'):
-        m = x['members_test_error']; m = json.loads(m) if isinstance(m, str) else m
+        m = _field(x, 'members_test_error')
         d.append('members: ' + ' and '.join(_pct(v) for v in m))
     return '; '.join(d) or '-'
 
