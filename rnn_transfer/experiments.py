@@ -88,7 +88,8 @@ def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, *
     else: m = train_classifier(lm, task, d, preset=ctx.preset, **{**_task_sizes(ctx, task), **kw}, **ctx.kw())
     shared = done and owner != ctx.name
     return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], valid_loss=(m.get('stages') or [{}])[-1].get('valid_loss'), train_n=m['train_n'], test_n=m.get('test_n'),
-                schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': owner} if shared else {}))
+                schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': owner} if shared else {}),
+                read_seconds=m['wall_seconds'] if done and not shared else 0.0)   # this experiment's own classifier, trained by an earlier run: its time counts in the row's
 
 def classify_best_lr(ctx:Ctx, key:str, lm:Path|None, task:str, lrs:tuple|None=None, **kw) -> dict:
     "`classify` at each classifier rate in `lrs` (each in `runs/KEY-lrX`, resumable), the row of the lowest validation error; `None`: the preset's rate only."
@@ -98,7 +99,7 @@ def classify_best_lr(ctx:Ctx, key:str, lm:Path|None, task:str, lrs:tuple|None=No
     best = min(res, key=lambda lr: (res[lr]['valid_error'], vloss(res[lr])))   # chosen on validation (error, then loss for ties); the others' test errors are not kept
     return {**res[best], 'clas_lr': best, 'lr_valid_errors': {f'{lr:g}': round(r['valid_error'], 4) for lr, r in res.items()},
             'lr_valid_losses': {f'{lr:g}': round(vloss(r), 4) for lr, r in res.items()},
-            'clas_seconds': round(sum(r['clas_seconds'] for r in res.values()), 1)}
+            'clas_seconds': round(sum(r['clas_seconds'] for r in res.values()), 1), 'read_seconds': round(sum(r['read_seconds'] for r in res.values()), 1)}
 
 def _lm_size(lm:Path|str) -> dict:
     return {k: read_meta(lm, kind='lm')[1]['config'][k] for k in ('emb_sz', 'n_hid', 'n_layers')}
@@ -262,7 +263,8 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
         if key in done: _print(f"experiment {name}: {key} done already"); continue
         _print(f"experiment {name}: {key} ...")
         t0 = time.perf_counter(); m = thunk()
-        _append(d/'results.jsonl', dict(experiment=name, key=key, scale=scale, **desc, **m, wall_seconds=round(time.perf_counter() - t0, 1), seed=seed,
+        took = time.perf_counter() - t0 + (m.get('read_seconds') or 0)   # what it trained now, plus its own classifiers an earlier run trained and this one read
+        _append(d/'results.jsonl', dict(experiment=name, key=key, scale=scale, **desc, **m, wall_seconds=round(took, 1), seed=seed,
                                         git=_git_rev(), date=datetime.datetime.now().isoformat(timespec='seconds')))
     return write_results(name, d, scale, command, order)
 
