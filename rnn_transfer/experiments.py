@@ -23,7 +23,7 @@ SCALES = {
     'quick': dict(preset='tiny', imdb_train=300, imdb_test=200, imdb_lm_docs=600, trec_train=300, trec_test=None, low_shot=(20, 60, 200),
                   budget_docs=200, budget_files=1, include_test_text=False, no_pretraining_lrs=dict(trec=(0.1, 0.02))),
     'cpu':   dict(preset='cpu', imdb_train=5000, imdb_test=None, imdb_lm_docs=10000, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
-                  budget_docs=1500, budget_files=1, include_test_text=True, no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01))),
+                  budget_docs=1500, budget_files=1, include_test_text=True, no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01), imdb=(0.1, 0.02))),
     'paper': dict(preset='paper', imdb_train=None, imdb_test=None, imdb_lm_docs=None, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
                   budget_docs=0, budget_files=None, include_test_text=True),
 }
