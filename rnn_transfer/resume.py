@@ -4,7 +4,9 @@
 
 # %% ../nbs/01a_resume.ipynb #602984e7
 from __future__ import annotations
-import json, os, random, shutil, hashlib, time
+import json, os, random, shutil, hashlib, time, socket, datetime
+try: import fcntl
+except ImportError: fcntl = None   # no advisory locks (Windows): two runs on one folder are not detected there
 from pathlib import Path
 import numpy as np, torch
 from fastai.callback.core import Callback, CancelBatchException, CancelEpochException
@@ -123,6 +125,26 @@ def _fp_diff(a:dict, b:dict) -> list[str]:
         elif x != y: out.append(k)
     return out
 
+_HELD = {}   # lock file -> its open file, for the stages this process runs
+
+def _take_lock(path:Path, out:Path):
+    "Hold `path` exclusively until released or until this process ends, however it ends (an OS lock: a killed run leaves none behind)."
+    if fcntl is None: return None
+    key = str(Path(path).resolve())
+    if key in _HELD: _HELD.pop(key).close()   # an earlier run of this stage in this same process (a notebook cell run again after an error)
+    f = open(path, 'a+', encoding='utf-8')
+    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.seek(0); who = f.read().strip() or 'a process'; f.close()
+        raise CheckpointError(f"{out} is being trained by another run ({who}): wait for it to finish, or give this run another --out. "
+                              "Nothing was changed in it.") from None
+    f.seek(0); f.truncate(); f.write(f"pid {os.getpid()} on {socket.gethostname()}, since {datetime.datetime.now().isoformat(timespec='seconds')}"); f.flush()
+    _HELD[key] = f
+    return key
+
+def _drop_lock(key:str|None):
+    if key in _HELD: _HELD.pop(key).close()
+
 class Checkpointing:
     "The resumable training state of one stage, in `out/resume/state.safetensors`, replaced atomically."
     def __init__(self, out:str|Path|None, # Stage output folder; `None`: no state is saved (the divergence guard still runs)
@@ -135,12 +157,19 @@ class Checkpointing:
         self.t0, self.prior_seconds, self.legs = time.perf_counter() if t0 is None else t0, 0.0, 1
         self.fingerprint = json.loads(json.dumps(fingerprint or {}, default=_jsonable))
         self.every, self.log, self.step, self.saved_step = every, log, 0, None
-        self.state, self.tensors, self.history, self.extra, self.skipping = None, {}, [], {}, False
+        self.state, self.tensors, self.history, self.extra, self.skipping, self.lock = None, {}, [], {}, False, None
         if self.out is None: return
         self.dir = self.out/'resume'; self.file = self.dir/'state.safetensors'
-        if resume is False: self.discard()
-        elif self.file.exists(): self._load()
-        elif resume: raise CheckpointError(f"{self.out}: nothing to resume (no unfinished run: {self.file} does not exist). Run without --resume to start.")
+        if self.dir.exists() and is_main(): self.lock = _take_lock(self.dir/'.lock', self.out)   # before reading or discarding: another live run may own it
+        try:
+            if resume is False: self.discard()
+            elif self.file.exists(): self._load()
+            elif resume: raise CheckpointError(f"{self.out}: nothing to resume (no unfinished run: {self.file} does not exist). Run without --resume to start.")
+        except BaseException: self.release(); raise
+
+    def release(self):
+        "Let go of the folder's lock (a stage that stopped on an error: another run may resume it now)."
+        _drop_lock(self.lock); self.lock = None
 
     def _load(self):
         try:
@@ -160,7 +189,7 @@ class Checkpointing:
 
     def discard(self):
         "Delete the saved state."
-        if self.out is not None and self.dir.exists() and is_main(): shutil.rmtree(self.dir)
+        if self.out is not None and self.dir.exists() and is_main(): self.release(); shutil.rmtree(self.dir)
         barrier()
 
     @property
@@ -202,6 +231,7 @@ class Checkpointing:
                      scaler=scaler.state_dict() if scaler is not None and fit_state else None,
                      history=self.history, extra=self.extra, elapsed=self.elapsed(), legs=self.legs)
         self.dir.mkdir(parents=True, exist_ok=True)
+        if self.lock is None: self.lock = _take_lock(self.dir/'.lock', self.out)   # a second run started on the same fresh folder stops here, at its first save
         tmp = self.dir/'.state.safetensors.tmp'
         save_file(ts, str(tmp), metadata={'state': json.dumps(state, default=_jsonable)})
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
@@ -218,11 +248,13 @@ class Checkpointing:
         "Run `phases` (callables taking extra callbacks and returning history records), skipping those already done; all records."
         if self.state is not None and self.state['phase'] >= len(phases): self.load_model(unwrap(learn.model))
         out = []
-        for i, ph in enumerate(phases):
-            if self.done(i): out += self.history[i]; continue
-            h = ph(self.cbs(i))
-            self.history.append(h); out += h
-            self.save(learn, i + 1, 0, 0, fit_state=False)
+        try:
+            for i, ph in enumerate(phases):
+                if self.done(i): out += self.history[i]; continue
+                h = ph(self.cbs(i))
+                self.history.append(h); out += h
+                self.save(learn, i + 1, 0, 0, fit_state=False)
+        except BaseException: self.release(); raise   # stopped (an error, a divergence, Ctrl-C): the saved state is free to resume, from here or elsewhere
         return out
 
     def load_model(self, model):

@@ -1,5 +1,5 @@
 "Long runs survive interruption: SIGKILL mid-epoch, resume, and end with the weights of an uninterrupted run; a NaN loss keeps the last good state."
-import json, os, signal, subprocess, sys
+import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch
 from safetensors.torch import load_file
@@ -9,7 +9,7 @@ from rnn_transfer.data import DivergenceError, CheckpointError
 from rnn_transfer.lm import pretrain
 
 CHILD = '''
-import os, sys, signal, json
+import os, sys, signal, json, time
 from fastai.callback.core import Callback
 class KillAt(Callback):
     "SIGKILL this process after its n-th training batch (counted across fits)."
@@ -19,8 +19,18 @@ class KillAt(Callback):
         if self.training:
             self.seen += 1
             if self.seen == self.n: os.kill(os.getpid(), signal.SIGKILL)
+class PauseAt(Callback):
+    "After training batch n, write DIR/paused and wait for DIR/go (a run caught mid-stage)."
+    order = 99
+    def __init__(self, n, d): self.n, self.d, self.seen = n, d, 0
+    def after_batch(self):
+        if self.training:
+            self.seen += 1
+            if self.seen == self.n:
+                open(os.path.join(self.d, 'paused'), 'w').close()
+                while not os.path.exists(os.path.join(self.d, 'go')): time.sleep(0.2)
 stage, kill, kw = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-cbs = [KillAt(kill)] if kill else None
+cbs = [KillAt(kill)] if kill > 0 else [PauseAt(-kill, sys.argv[4])] if kill < 0 else None
 if stage == 'pretrain':
     from rnn_transfer.lm import pretrain; pretrain(**kw, cbs=cbs)
 else:
@@ -31,6 +41,17 @@ def child(stage, kill, **kw):
     "Run a stage in a fresh process (killed with SIGKILL after batch `kill` if non-zero)."
     return subprocess.run([sys.executable, '-c', CHILD, stage, str(kill), json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in kw.items()})],
                           capture_output=True, text=True)
+
+def child_paused(stage, n, d, **kw):
+    "Start a stage in a fresh process that stops after training batch `n` until `d/go` exists; return it once it has stopped there."
+    p = subprocess.Popen([sys.executable, '-c', CHILD, stage, str(-n), json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in kw.items()}), str(d)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    t = time.time()
+    while not (d/'paused').exists():
+        assert p.poll() is None, p.communicate()[1][-3000:]
+        assert time.time() - t < 600, 'the child never reached its pause'
+        time.sleep(0.2)
+    return p
 
 def same_weights(a, b):
     wa, wb = load_file(str(a/'model.safetensors')), load_file(str(b/'model.safetensors'))
@@ -111,3 +132,20 @@ def test_resume_flags(tmp_path, corpora):
     assert r.returncode == 2 and 'unreadable resume state' in r.stderr and '--restart' in r.stderr
     r = cli(*args, '--restart')
     assert 'resuming' not in r.stdout and (tmp_path/'o'/'checkpoint.json').exists() and not (tmp_path/'o'/'resume').exists()
+
+def test_one_run_per_folder(tmp_path, corpora):
+    "A second run on a folder another run is training stops with one line and changes nothing there, --restart included; the first ends as if alone."
+    kw = dict(corpus=corpora/'general', preset='tiny', seed=0, save_every=15)
+    r = child('pretrain', 0, out=tmp_path/'ref', **kw); assert r.returncode == 0, r.stderr[-3000:]
+    first = child_paused('pretrain', 20, tmp_path, out=tmp_path/'busy', **kw)       # paused at batch 20, its state saved at 15
+    state = (tmp_path/'busy'/'resume'/'state.safetensors').read_bytes()
+    try:
+        for flag in ((), ('--restart',)):
+            r = cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--seed', 0, '--out', tmp_path/'busy', *flag, check=False)
+            assert r.returncode == 2 and f'is being trained by another run (pid {first.pid} ' in r.stderr, (r.returncode, r.stderr[-2000:])
+            assert len(r.stderr.strip().splitlines()) == 1 and 'Traceback' not in r.stderr
+            assert (tmp_path/'busy'/'resume'/'state.safetensors').read_bytes() == state and not (tmp_path/'busy'/'checkpoint.json').exists()
+    finally: (tmp_path/'go').touch()
+    out, err = first.communicate(timeout=600); assert first.returncode == 0, err[-3000:]
+    same_weights(tmp_path/'ref', tmp_path/'busy')                                   # the first run, undisturbed
+    assert not (tmp_path/'busy'/'resume').exists()
