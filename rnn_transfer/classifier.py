@@ -307,26 +307,28 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     ck = Checkpointing(out, fingerprint('classify', p, vocab, arch=arch, seed=seed, data=data, classes=classes, sizes={k: len(v) for k, v in items.items()},
                                         parent=str(lm) if lm else None, parent_created=(lm_meta.get('provenance') or {}).get('created'), schedule=[schedule, discr, stlr], **({'backwards': True} if bwd else {}),
                                         **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print, t0=t0)
-    with distributed(learn):
-        hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
-    metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
-    if 'test' in items:
-        probs = predict_items(learn.model, items['test'], p['clas_bs'], seq_len)
-        y, pred = ys['test'], probs.argmax(1).numpy()
-        metrics.update(test_error=_error(probs, y), test_accuracy=1 - _error(probs, y), test_n=len(y),
-                       confusion=[[int(((y == i) & (pred == j)).sum()) for j in range(len(classes))] for i in range(len(classes))],
-                       predicted_classes=int(len(set(pred.tolist()))))
-    metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, from_scratch=lm is None,
-                   schedule=schedule, discr=discr, stlr=stlr, backwards=bwd)
-    meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'], backwards=bwd,
-                seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
-                provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
-    out = Path(out)
-    if is_main():
-        save_checkpoint(out, learn.model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k not in ('stages',)}})
-        write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
-        if 'test' in items: _save_npy(out/'test_probs.npy', np.concatenate([probs.numpy(), y[:, None]], 1))   # for ensembles: probabilities, then the label
-    ck.finish()
+    try:
+        with distributed(learn):
+            hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
+        metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
+        if 'test' in items:
+            probs = predict_items(learn.model, items['test'], p['clas_bs'], seq_len)
+            y, pred = ys['test'], probs.argmax(1).numpy()
+            metrics.update(test_error=_error(probs, y), test_accuracy=1 - _error(probs, y), test_n=len(y),
+                           confusion=[[int(((y == i) & (pred == j)).sum()) for j in range(len(classes))] for i in range(len(classes))],
+                           predicted_classes=int(len(set(pred.tolist()))))
+        metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, from_scratch=lm is None,
+                       schedule=schedule, discr=discr, stlr=stlr, backwards=bwd)
+        meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'], backwards=bwd,
+                    seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
+                    provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
+        out = Path(out)
+        if is_main():
+            save_checkpoint(out, learn.model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k not in ('stages',)}})
+            write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
+            if 'test' in items: _save_npy(out/'test_probs.npy', np.concatenate([probs.numpy(), y[:, None]], 1))   # for ensembles: probabilities, then the label
+        ck.finish()
+    finally: ck.release()   # stopped on an error (or finished): the folder is free for another run
     te = f", test error {metrics['test_error']:.2%} ({metrics['test_n']} docs)" if 'test_error' in metrics else ''
     _print(f"classify: valid error {metrics['valid_error']:.2%}{te}, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
@@ -355,6 +357,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
                      stlr:bool=True, # Slanted triangular schedules
                      backwards:bool|None=None, # Read documents backwards; with an LM it must match the LM's direction (default: the LM's)
                      lr_find:bool=False, # Only run the learning-rate finder on the schedule's first stage: write OUT/lr_find.png and .json, train nothing
+                     extra_meta:dict|None=None, # More JSON-able metadata for the checkpoint (e.g. which experiment trained it)
                      **overrides) -> dict:
     "Stage 3: train a classifier on the LM encoder with gradual unfreezing (or another `schedule`); report validation and test error."
     if lm is not None and str(lm).lower() == 'none': lm = None
@@ -373,5 +376,5 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     docs = {k: tokenize(list(df.text), progress=k == 'train' and is_main()) for k, df in frames.items()}
     labels = {k: list(df.label) for k, df in frames.items()}
     return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_scratch_lr=lr, clas_final_epochs=final_epochs,
-                                 extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), resume=resume, cbs=cbs,
+                                 extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None, **(extra_meta or {})), resume=resume, cbs=cbs,
                                  schedule=schedule, discr=discr, stlr=stlr, lr_find=lr_find, **overrides)

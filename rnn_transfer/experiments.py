@@ -76,8 +76,7 @@ def scratch_lm(ctx:Ctx, task:str, docs:int|None=None, model:dict|None=None) -> P
 def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, **kw) -> dict:
     "Train and test one classifier (in `run_dir`, default this experiment's `runs/key`); the numbers a results row keeps."
     d = run_dir or ctx.dir(key)
-    owner = d.parent.parent.name   # the experiment whose folder this is: root/NAME/runs/KEY
-    done = run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists()
+    done, meta, t0 = run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists(), {}, time.perf_counter()
     if done:   # a shared folder, finished already (usually by another experiment): read, not trained again, if it is the same setting
         meta = json.loads((d/'checkpoint.json').read_text())
         got, want = ((meta.get('provenance') or {}).get('parent'), meta.get('preset')), (str(lm) if lm else None, ctx.preset)
@@ -85,11 +84,14 @@ def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, *
             raise ConfigError(f"{d} holds a classifier trained at preset {got[1]} from {got[0] or 'no LM'}, not at preset {want[1]} from {want[0] or 'no LM'} "
                               f"as this run needs: give this run another --out (each scale in its own), or remove {d}.")
         m = json.loads((d/'metrics.json').read_text())
-    else: m = train_classifier(lm, task, d, preset=ctx.preset, **{**_task_sizes(ctx, task), **kw}, **ctx.kw())
-    shared = done and owner != ctx.name
+    else: m = train_classifier(lm, task, d, preset=ctx.preset, **{**_task_sizes(ctx, task), **kw}, **ctx.kw(), extra_meta={'experiment': ctx.name})
+    trainer = meta.get('experiment') or d.parent.parent.name   # the experiment that trained it (folders from before that key: the one whose folder it is)
+    shared = done and trainer != ctx.name
+    # this row's own training done by earlier runs: a folder of its own read now, or the earlier legs of one resumed now (`wall_seconds` covers every leg)
+    earlier = 0.0 if shared else m['wall_seconds'] if done else max(0.0, m['wall_seconds'] - (time.perf_counter() - t0))
     return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], valid_loss=(m.get('stages') or [{}])[-1].get('valid_loss'), train_n=m['train_n'], test_n=m.get('test_n'),
-                schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': owner} if shared else {}),
-                read_seconds=m['wall_seconds'] if done and not shared else 0.0)   # this experiment's own classifier, trained by an earlier run: its time counts in the row's
+                schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': trainer} if shared else {}),
+                earlier_seconds=round(earlier, 1))
 
 def classify_best_lr(ctx:Ctx, key:str, lm:Path|None, task:str, lrs:tuple|None=None, **kw) -> dict:
     "`classify` at each classifier rate in `lrs` (each in `runs/KEY-lrX`, resumable), the row of the lowest validation error; `None`: the preset's rate only."
@@ -99,7 +101,7 @@ def classify_best_lr(ctx:Ctx, key:str, lm:Path|None, task:str, lrs:tuple|None=No
     best = min(res, key=lambda lr: (res[lr]['valid_error'], vloss(res[lr])))   # chosen on validation (error, then loss for ties); the others' test errors are not kept
     return {**res[best], 'clas_lr': best, 'lr_valid_errors': {f'{lr:g}': round(r['valid_error'], 4) for lr, r in res.items()},
             'lr_valid_losses': {f'{lr:g}': round(vloss(r), 4) for lr, r in res.items()},
-            'clas_seconds': round(sum(r['clas_seconds'] for r in res.values()), 1), 'read_seconds': round(sum(r['read_seconds'] for r in res.values()), 1)}
+            'clas_seconds': round(sum(r['clas_seconds'] for r in res.values()), 1), 'earlier_seconds': round(sum(r['earlier_seconds'] for r in res.values()), 1)}
 
 def _lm_size(lm:Path|str) -> dict:
     return {k: read_meta(lm, kind='lm')[1]['config'][k] for k in ('emb_sz', 'n_hid', 'n_layers')}
@@ -263,7 +265,7 @@ def run_experiment(name:str, # One of `EXPERIMENTS`
         if key in done: _print(f"experiment {name}: {key} done already"); continue
         _print(f"experiment {name}: {key} ...")
         t0 = time.perf_counter(); m = thunk()
-        took = time.perf_counter() - t0 + (m.get('read_seconds') or 0)   # what it trained now, plus its own classifiers an earlier run trained and this one read
+        took = time.perf_counter() - t0 + (m.get('earlier_seconds') or 0)   # what it trained now, plus its own classifier training done by earlier runs
         _append(d/'results.jsonl', dict(experiment=name, key=key, scale=scale, **desc, **m, wall_seconds=round(took, 1), seed=seed,
                                         git=_git_rev(), date=datetime.datetime.now().isoformat(timespec='seconds')))
     return write_results(name, d, scale, command, order)

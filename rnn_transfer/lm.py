@@ -574,24 +574,26 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
     _print(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}{', backwards' if p.get('backwards') else ''}, {p['pretrain_epochs']} epoch(s)")
     if lr_find: return find_lr(lm_learner(dls, language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult']), p, cbs), out, 'pretrain', p['lm_lr'])
     ck = Checkpointing(out, fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **_world()), p.get('save_every', 500), resume, log=_print, t0=t0)
-    model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
-    learn = lm_learner(dls, model, p, cbs)
-    if test_docs is not None or p.get('curve_every'):
-        streams = {'valid': dls.valid}
-        if test_docs is not None:
-            te = _ids(test_docs, vocab, p.get('backwards'))[0]
-            streams['test'] = LMStream(te, bs=max(1, min(p['bs'], (len(te) - 1) // (2 * p['bptt']))), bptt=p['bptt'], random_bptt=False, rank=0, world_size=1)
-        learn.add_cb(PerplexityCurve(ck, streams, p.get('curve_every', 0)))
-    def fit(c): learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c); return _history(learn, 'pretrain')
-    with distributed(learn): hist = ck.run(learn, [fit])
-    metrics = _summary(learn, hist, learn.throughput, n_tok, ck)
-    if 'curve' in ck.extra: metrics.update(curve=ck.extra['curve'], tokens_seen=ck.extra['tokens'], train_seconds=round(ck.extra['seconds'], 1))
-    if ck.extra.get('curve') and 'test_perplexity' in ck.extra['curve'][-1]: metrics['test_perplexity'] = ck.extra['curve'][-1]['test_perplexity']
-    meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
-                tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['pretrain_epochs']),
-                provenance=provenance(data=data, seed=seed))
-    if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
-    ck.finish()
+    try:
+        model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
+        learn = lm_learner(dls, model, p, cbs)
+        if test_docs is not None or p.get('curve_every'):
+            streams = {'valid': dls.valid}
+            if test_docs is not None:
+                te = _ids(test_docs, vocab, p.get('backwards'))[0]
+                streams['test'] = LMStream(te, bs=max(1, min(p['bs'], (len(te) - 1) // (2 * p['bptt']))), bptt=p['bptt'], random_bptt=False, rank=0, world_size=1)
+            learn.add_cb(PerplexityCurve(ck, streams, p.get('curve_every', 0)))
+        def fit(c): learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c); return _history(learn, 'pretrain')
+        with distributed(learn): hist = ck.run(learn, [fit])
+        metrics = _summary(learn, hist, learn.throughput, n_tok, ck)
+        if 'curve' in ck.extra: metrics.update(curve=ck.extra['curve'], tokens_seen=ck.extra['tokens'], train_seconds=round(ck.extra['seconds'], 1))
+        if ck.extra.get('curve') and 'test_perplexity' in ck.extra['curve'][-1]: metrics['test_perplexity'] = ck.extra['curve'][-1]['test_perplexity']
+        meta = dict(kind='lm', stage='pretrain', arch=arch, vocab_sz=len(vocab), config=p['model'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
+                    tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['pretrain_epochs']),
+                    provenance=provenance(data=data, seed=seed))
+        if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
+        ck.finish()
+    finally: ck.release()   # stopped on an error (or finished): the folder is free for another run
     _print(f"pretrain: valid perplexity {metrics['perplexity']:.1f}, {metrics['tokens_per_s']:,.0f} tokens/s, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
 
@@ -684,21 +686,23 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
         return find_lr(learn, out, 'finetune (head only)', p['lm_lr'] * 2)
     ck = Checkpointing(out, fingerprint('finetune', p, vocab, arch=old['arch'], seed=seed, data=data, tokens=int(n_tok), parent=str(lm),
                                         parent_created=(old.get('provenance') or {}).get('created'), **_world()), p.get('save_every', 500), resume, log=_print, t0=t0)
-    learn = lm_learner(dls, model, p, cbs)
-    if 'perplexity_before' not in ck.extra: ck.extra['perplexity_before'] = float(np.exp(learn.validate()[0]))
-    start_ppl = ck.extra['perplexity_before']
-    def head(c):
-        learn.freeze(); learn.fit_one_cycle(1, p['lm_lr'] * 2, cbs=c); return _history(learn, 'finetune-head')
-    def full(c):
-        learn.unfreeze(); learn.fit_one_cycle(p['finetune_epochs'], discriminative_lrs(p['lm_lr'], len(learn.opt.param_groups)), cbs=c)
-        return _history(learn, 'finetune-all')
-    with distributed(learn): hist = ck.run(learn, [head, full])
-    metrics = {**_summary(learn, hist, learn.throughput, n_tok, ck), 'perplexity_before': start_ppl, 'vocab_found': round(found, 4)}
-    meta = dict(kind='lm', stage='finetune', arch=old['arch'], vocab_sz=len(vocab), config=old['config'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
-                tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['finetune_epochs']),
-                provenance=provenance(data=data, seed=seed, parent=str(lm), parent_provenance=old.get('provenance')))
-    if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
-    ck.finish()
+    try:
+        learn = lm_learner(dls, model, p, cbs)
+        if 'perplexity_before' not in ck.extra: ck.extra['perplexity_before'] = float(np.exp(learn.validate()[0]))
+        start_ppl = ck.extra['perplexity_before']
+        def head(c):
+            learn.freeze(); learn.fit_one_cycle(1, p['lm_lr'] * 2, cbs=c); return _history(learn, 'finetune-head')
+        def full(c):
+            learn.unfreeze(); learn.fit_one_cycle(p['finetune_epochs'], discriminative_lrs(p['lm_lr'], len(learn.opt.param_groups)), cbs=c)
+            return _history(learn, 'finetune-all')
+        with distributed(learn): hist = ck.run(learn, [head, full])
+        metrics = {**_summary(learn, hist, learn.throughput, n_tok, ck), 'perplexity_before': start_ppl, 'vocab_found': round(found, 4)}
+        meta = dict(kind='lm', stage='finetune', arch=old['arch'], vocab_sz=len(vocab), config=old['config'], drop_mult=p['drop_mult'], vocab=vocab, backwards=bool(p.get('backwards')),
+                    tokenizer=TOKENIZER_SETTINGS, preset=p['name'], train=dict(bs=p['bs'], bptt=p['bptt'], lr=p['lm_lr'], epochs=p['finetune_epochs']),
+                    provenance=provenance(data=data, seed=seed, parent=str(lm), parent_provenance=old.get('provenance')))
+        if is_main(): _write_stage(Path(out), learn.model, meta, metrics)
+        ck.finish()
+    finally: ck.release()   # stopped on an error (or finished): the folder is free for another run
     _print(f"finetune: valid perplexity {start_ppl:.1f} before, {metrics['perplexity']:.1f} after, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
 

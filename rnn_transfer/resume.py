@@ -15,7 +15,7 @@ from fastcore.foundation import L
 from safetensors import safe_open
 from safetensors.torch import save_file, load_file
 from .data import RnnTransferError, CheckpointError, DivergenceError, LMStream
-from .distributed import world, rank, is_main, gather, barrier, unwrap
+from .distributed import world, rank, is_main, gather, barrier, unwrap, broadcast
 
 # %% auto #0
 __all__ = ['STATE_FORMAT', 'rng_state', 'set_rng_state', 'model_tensors', 'Checkpointing', 'SaveState', 'SkipEpochs',
@@ -127,23 +127,30 @@ def _fp_diff(a:dict, b:dict) -> list[str]:
 
 _HELD = {}   # lock file -> its open file, for the stages this process runs
 
-def _take_lock(path:Path, out:Path):
-    "Hold `path` exclusively until released or until this process ends, however it ends (an OS lock: a killed run leaves none behind)."
-    if fcntl is None: return None
-    key = str(Path(path).resolve())
+def _take_lock(path:Path, out:Path, log=print):
+    "Hold the lock file `path` until released or until this process ends, however it ends (an OS lock: a killed run leaves none). The open file, or `False` where locks are unavailable."
+    if fcntl is None: return False
+    key = os.path.abspath(path)
     if key in _HELD: _HELD.pop(key).close()   # an earlier run of this stage in this same process (a notebook cell run again after an error)
-    f = open(path, 'a+', encoding='utf-8')
-    try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        f.seek(0); who = f.read().strip() or 'a process'; f.close()
-        raise CheckpointError(f"{out} is being trained by another run ({who}): wait for it to finish, or give this run another --out. "
-                              "Nothing was changed in it.") from None
-    f.seek(0); f.truncate(); f.write(f"pid {os.getpid()} on {socket.gethostname()}, since {datetime.datetime.now().isoformat(timespec='seconds')}"); f.flush()
+    for _ in range(10):
+        f = open(path, 'a+', encoding='utf-8')
+        try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0); who = f.read().strip() or 'a process'; f.close()
+            raise CheckpointError(f"{out} is being trained by another run ({who}): wait for it to finish, or give this run another --out. "
+                                  "Nothing was changed in it.") from None
+        except OSError as e:   # a file system without flock (some NFS, Lustre, FUSE mounts): run unguarded rather than not at all
+            f.close(); log(f"warning: {out}: no file locks here ({e.strerror}); nothing stops a second run from writing to this folder at the same time.")
+            return False
+        try: same = os.fstat(f.fileno()).st_ino == os.stat(path).st_ino
+        except FileNotFoundError: same = False
+        if same: break
+        f.close()   # its holder finished and deleted it as we opened it: lock the file that is there now
+    else: raise CheckpointError(f"{out}: could not lock {path} (it keeps being replaced); is another run starting and stopping on this folder?")
+    try: f.seek(0); f.truncate(); f.write(f"pid {os.getpid()} on {socket.gethostname()}, since {datetime.datetime.now().isoformat(timespec='seconds')}"); f.flush()
+    except OSError: pass   # who holds it is only for the message
     _HELD[key] = f
-    return key
-
-def _drop_lock(key:str|None):
-    if key in _HELD: _HELD.pop(key).close()
+    return f
 
 class Checkpointing:
     "The resumable training state of one stage, in `out/resume/state.safetensors`, replaced atomically."
@@ -159,17 +166,37 @@ class Checkpointing:
         self.every, self.log, self.step, self.saved_step = every, log, 0, None
         self.state, self.tensors, self.history, self.extra, self.skipping, self.lock = None, {}, [], {}, False, None
         if self.out is None: return
-        self.dir = self.out/'resume'; self.file = self.dir/'state.safetensors'
-        if self.dir.exists() and is_main(): self.lock = _take_lock(self.dir/'.lock', self.out)   # before reading or discarding: another live run may own it
+        self.dir = self.out/'resume'; self.file = self.dir/'state.safetensors'; self.lock_file = self.out/'.lock'
+        if resume and not broadcast(self.file.exists()):
+            raise CheckpointError(f"{self.out}: nothing to resume (no unfinished run: {self.file} does not exist). Run without --resume to start.")
+        self._claim()   # before reading or discarding anything: another live run may own the folder
         try:
             if resume is False: self.discard()
             elif self.file.exists(): self._load()
-            elif resume: raise CheckpointError(f"{self.out}: nothing to resume (no unfinished run: {self.file} does not exist). Run without --resume to start.")
         except BaseException: self.release(); raise
 
+    def _claim(self):
+        "Take the folder's lock (rank 0; every rank raises the same error if another run holds it)."
+        err, self.made_out = None, False
+        if is_main():
+            self.made_out = not self.out.exists()
+            self.out.mkdir(parents=True, exist_ok=True)
+            try: self.lock = _take_lock(self.lock_file, self.out, self.log)
+            except CheckpointError as e: err = str(e)
+        err = broadcast(err)
+        if err: raise CheckpointError(err)
+
     def release(self):
-        "Let go of the folder's lock (a stage that stopped on an error: another run may resume it now)."
-        _drop_lock(self.lock); self.lock = None
+        "Let go of the folder's lock and delete its file (the stage finished, or stopped on an error: another run may resume it now)."
+        f, self.lock = self.lock, None
+        if not f: return
+        if _HELD.get(os.path.abspath(self.lock_file)) is f: del _HELD[os.path.abspath(self.lock_file)]
+        try: os.unlink(self.lock_file)   # deleted while still held: a run waiting on the old file sees it gone and locks a new one
+        except OSError: pass
+        f.close()
+        if self.made_out:   # a folder this run created and left empty (it stopped before its first save): not left behind
+            try: self.out.rmdir()
+            except OSError: pass
 
     def _load(self):
         try:
@@ -189,7 +216,7 @@ class Checkpointing:
 
     def discard(self):
         "Delete the saved state."
-        if self.out is not None and self.dir.exists() and is_main(): self.release(); shutil.rmtree(self.dir)
+        if self.out is not None and self.dir.exists() and is_main(): shutil.rmtree(self.dir)   # the lock (outside it) stays held: a --restart keeps its folder
         barrier()
 
     @property
@@ -231,7 +258,6 @@ class Checkpointing:
                      scaler=scaler.state_dict() if scaler is not None and fit_state else None,
                      history=self.history, extra=self.extra, elapsed=self.elapsed(), legs=self.legs)
         self.dir.mkdir(parents=True, exist_ok=True)
-        if self.lock is None: self.lock = _take_lock(self.dir/'.lock', self.out)   # a second run started on the same fresh folder stops here, at its first save
         tmp = self.dir/'.state.safetensors.tmp'
         save_file(ts, str(tmp), metadata={'state': json.dumps(state, default=_jsonable)})
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
@@ -267,7 +293,7 @@ class Checkpointing:
 
     def finish(self):
         "The stage is complete and its checkpoint written: remove the resume state."
-        barrier(); self.discard()
+        barrier(); self.discard(); self.release()
 
 # %% ../nbs/01a_resume.ipynb #346a653d
 class SaveState(Callback):

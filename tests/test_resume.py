@@ -44,12 +44,13 @@ def child(stage, kill, **kw):
 
 def child_paused(stage, n, d, **kw):
     "Start a stage in a fresh process that stops after training batch `n` until `d/go` exists; return it once it has stopped there."
-    p = subprocess.Popen([sys.executable, '-c', CHILD, stage, str(-n), json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in kw.items()}), str(d)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with open(d/'child.out', 'w') as o, open(d/'child.err', 'w') as e:   # files, not pipes: nothing blocks on unread output
+        p = subprocess.Popen([sys.executable, '-c', CHILD, stage, str(-n), json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in kw.items()}), str(d)],
+                             stdout=o, stderr=e, text=True)
     t = time.time()
     while not (d/'paused').exists():
-        assert p.poll() is None, p.communicate()[1][-3000:]
-        assert time.time() - t < 600, 'the child never reached its pause'
+        if p.poll() is not None or time.time() - t > 600:
+            p.kill(); raise AssertionError(f"the child {'ended' if p.poll() is not None else 'never reached its pause'}: {(d/'child.err').read_text()[-3000:]}")
         time.sleep(0.2)
     return p
 
@@ -142,10 +143,32 @@ def test_one_run_per_folder(tmp_path, corpora):
     try:
         for flag in ((), ('--restart',)):
             r = cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--seed', 0, '--out', tmp_path/'busy', *flag, check=False)
-            assert r.returncode == 2 and f'is being trained by another run (pid {first.pid} ' in r.stderr, (r.returncode, r.stderr[-2000:])
-            assert len(r.stderr.strip().splitlines()) == 1 and 'Traceback' not in r.stderr
+            last = r.stderr.strip().splitlines()[-1]
+            assert r.returncode == 2 and last.startswith('rnn-transfer: error: ') and f'is being trained by another run (pid {first.pid} ' in last, (r.returncode, r.stderr[-2000:])
+            assert 'Traceback' not in r.stderr
             assert (tmp_path/'busy'/'resume'/'state.safetensors').read_bytes() == state and not (tmp_path/'busy'/'checkpoint.json').exists()
-    finally: (tmp_path/'go').touch()
-    out, err = first.communicate(timeout=600); assert first.returncode == 0, err[-3000:]
+        (tmp_path/'go').touch()
+        assert first.wait(timeout=600) == 0, (tmp_path/'child.err').read_text()[-3000:]
+    finally:
+        (tmp_path/'go').touch()
+        if first.poll() is None: first.kill()
     same_weights(tmp_path/'ref', tmp_path/'busy')                                   # the first run, undisturbed
-    assert not (tmp_path/'busy'/'resume').exists()
+    assert not (tmp_path/'busy'/'resume').exists() and not (tmp_path/'busy'/'.lock').exists()
+
+def test_one_run_per_fresh_folder(tmp_path, corpora):
+    "The lock is taken when a run starts, not at its first save: a second run on a folder whose first run has saved nothing yet stops too, and a run that stops before saving leaves no folder."
+    kw = dict(corpus=corpora/'general', preset='tiny', seed=0, save_every=15)
+    (tmp_path/'p').mkdir()
+    first = child_paused('pretrain', 5, tmp_path/'p', out=tmp_path/'busy', **kw)   # paused before its first save
+    try:
+        assert sorted(p.name for p in (tmp_path/'busy').iterdir()) == ['.lock']
+        r = cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--seed', 0, '--out', tmp_path/'busy', check=False)
+        assert r.returncode == 2 and f'is being trained by another run (pid {first.pid} ' in r.stderr, (r.returncode, r.stderr[-2000:])
+        (tmp_path/'p'/'go').touch()
+        assert first.wait(timeout=600) == 0 and (tmp_path/'busy'/'checkpoint.json').exists(), (tmp_path/'p'/'child.err').read_text()[-3000:]
+    finally:
+        (tmp_path/'p'/'go').touch()
+        if first.poll() is None: first.kill()
+    with pytest.raises(DivergenceError, match='No state was saved yet'):
+        pretrain(corpora/'general', tmp_path/'nan', preset='tiny', epochs=1, save_every=10, cbs=[NaNAt(3)])
+    assert not (tmp_path/'nan').exists()

@@ -99,8 +99,8 @@ def _details(x:dict) -> str:
     ok = lambda k: x.get(k) is not None and x.get(k) == x.get(k)
     d = []
     if _shared(x): d.append(f"trained by the `{x['trained_by']}` experiment and read here (the time is that training)")
-    elif ok('read_seconds') and x['read_seconds'] > 0:
-        d.append(f"the time includes {x['read_seconds'] / 60:.1f} min of classifier training by an earlier run of this experiment, read here; an LM built earlier is not counted")
+    elif ok('earlier_seconds') and x['earlier_seconds'] > 0:
+        d.append(f"the time includes {x['earlier_seconds'] / 60:.1f} min of this row's classifier training done by earlier runs; an LM built earlier is not counted")
     if ok('pretrain_perplexity'): d.append(f"Wikipedia LM: perplexity {x['pretrain_perplexity']:.1f}" + (f" after {x['pretrain_tokens'] / 1e6:.2f}M tokens" if ok('pretrain_tokens') else ''))
     if ok('pretrain_tokens_per_s'): d.append(f"{x['pretrain_tokens_per_s']:,.0f} tokens/s, {x['pretrain_seconds'] / 60:.0f} min")
     if ok('backwards') and x['backwards'] is True: d.append('reads backwards')
