@@ -27,8 +27,8 @@ from .lm import (find_lr, fingerprint, get_preset, read_meta, load_checkpoint, l
                              discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok, _ids, _direction)
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'sample_labelled', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch', 'check_schedule',
-           'fine_tune_classifier', 'predict_items', 'TextClassifier', 'Ensemble', 'ensemble_test',
+__all__ = ['SCHEDULES', 'CLASSIFIER_META_KEYS', 'sample_labelled', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch',
+           'check_schedule', 'fine_tune_classifier', 'predict_items', 'TextClassifier', 'Ensemble', 'ensemble_test',
            'train_classifier_docs', 'train_classifier']
 
 # %% ../nbs/03_classifier.ipynb #e928019c
@@ -245,6 +245,9 @@ def ensemble_test(*runs) -> dict:
 
 def _error(probs:torch.Tensor, y:np.ndarray) -> float: return float((probs.argmax(1).numpy() != y).mean())
 
+CLASSIFIER_META_KEYS = {'kind', 'arch', 'vocab_sz', 'config', 'vocab', 'classes', 'lin_ftrs', 'backwards', 'seq_len', 'max_len', 'tokenizer', 'preset', 'provenance', 'metrics',
+                        'format', 'weights_sha256'}   # what train_classifier_docs writes itself
+
 def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to train from scratch
                           docs:dict, # Tokenised documents: 'train', 'valid' and optionally 'test'
                           labels:dict, # Label strings for the same keys
@@ -264,6 +267,8 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     "Stage 3 on already tokenised documents: gradual unfreezing (or another `schedule`) from the LM encoder; validation and test error."
     t0 = time.perf_counter()
     schedule = check_schedule(schedule, lm is not None)
+    clash = sorted(set(extra_meta or {}) & CLASSIFIER_META_KEYS)
+    if clash: raise ConfigError(f"extra_meta may not set {', '.join(clash)}: the checkpoint's own fields. Use other names.")
     classes = sorted(set(labels['train']))
     if len(classes) < 2: raise DataError(f"{data}: one class only ({classes[0]!r}); a classifier needs at least two.")
     asked = overrides.pop('backwards', None)
@@ -317,7 +322,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
             metrics.update(test_error=_error(probs, y), test_accuracy=1 - _error(probs, y), test_n=len(y),
                            confusion=[[int(((y == i) & (pred == j)).sum()) for j in range(len(classes))] for i in range(len(classes))],
                            predicted_classes=int(len(set(pred.tolist()))))
-        metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, from_scratch=lm is None,
+        metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, earlier_legs_seconds=round(ck.prior_seconds, 1), from_scratch=lm is None,
                        schedule=schedule, discr=discr, stlr=stlr, backwards=bwd)
         meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'], backwards=bwd,
                     seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
@@ -376,5 +381,5 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     docs = {k: tokenize(list(df.text), progress=k == 'train' and is_main()) for k, df in frames.items()}
     labels = {k: list(df.label) for k, df in frames.items()}
     return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_scratch_lr=lr, clas_final_epochs=final_epochs,
-                                 extra_meta=dict(text_col=text_col, label_col=label_col, test=str(test) if test else None, **(extra_meta or {})), resume=resume, cbs=cbs,
+                                 extra_meta={**dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), **(extra_meta or {})}, resume=resume, cbs=cbs,
                                  schedule=schedule, discr=discr, stlr=stlr, lr_find=lr_find, **overrides)

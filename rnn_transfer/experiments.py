@@ -76,7 +76,7 @@ def scratch_lm(ctx:Ctx, task:str, docs:int|None=None, model:dict|None=None) -> P
 def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, **kw) -> dict:
     "Train and test one classifier (in `run_dir`, default this experiment's `runs/key`); the numbers a results row keeps."
     d = run_dir or ctx.dir(key)
-    done, meta, t0 = run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists(), {}, time.perf_counter()
+    done, meta = run_dir is not None and (d/'metrics.json').exists() and (d/'checkpoint.json').exists(), {}
     if done:   # a shared folder, finished already (usually by another experiment): read, not trained again, if it is the same setting
         meta = json.loads((d/'checkpoint.json').read_text())
         got, want = ((meta.get('provenance') or {}).get('parent'), meta.get('preset')), (str(lm) if lm else None, ctx.preset)
@@ -88,7 +88,7 @@ def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, *
     trainer = meta.get('experiment') or d.parent.parent.name   # the experiment that trained it (folders from before that key: the one whose folder it is)
     shared = done and trainer != ctx.name
     # this row's own training done by earlier runs: a folder of its own read now, or the earlier legs of one resumed now (`wall_seconds` covers every leg)
-    earlier = 0.0 if shared else m['wall_seconds'] if done else max(0.0, m['wall_seconds'] - (time.perf_counter() - t0))
+    earlier = 0.0 if shared else m['wall_seconds'] if done else m.get('earlier_legs_seconds', 0.0)
     return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], valid_loss=(m.get('stages') or [{}])[-1].get('valid_loss'), train_n=m['train_n'], test_n=m.get('test_n'),
                 schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': trainer} if shared else {}),
                 earlier_seconds=round(earlier, 1))

@@ -133,7 +133,8 @@ def _take_lock(path:Path, out:Path, log=print):
     key = os.path.abspath(path)
     if key in _HELD: _HELD.pop(key).close()   # an earlier run of this stage in this same process (a notebook cell run again after an error)
     for _ in range(10):
-        f = open(path, 'a+', encoding='utf-8')
+        try: f = open(path, 'a+', encoding='utf-8')
+        except FileNotFoundError: Path(path).parent.mkdir(parents=True, exist_ok=True); continue   # its folder was removed by a run that just ended
         try: fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             f.seek(0); who = f.read().strip() or 'a process'; f.close()
@@ -141,6 +142,8 @@ def _take_lock(path:Path, out:Path, log=print):
                                   "Nothing was changed in it.") from None
         except OSError as e:   # a file system without flock (some NFS, Lustre, FUSE mounts): run unguarded rather than not at all
             f.close(); log(f"warning: {out}: no file locks here ({e.strerror}); nothing stops a second run from writing to this folder at the same time.")
+            try: os.unlink(path)
+            except OSError: pass
             return False
         try: same = os.fstat(f.fileno()).st_ino == os.stat(path).st_ino
         except FileNotFoundError: same = False
@@ -177,26 +180,30 @@ class Checkpointing:
 
     def _claim(self):
         "Take the folder's lock (rank 0; every rank raises the same error if another run holds it)."
-        err, self.made_out = None, False
+        err, self.made = None, []
         if is_main():
-            self.made_out = not self.out.exists()
-            self.out.mkdir(parents=True, exist_ok=True)
-            try: self.lock = _take_lock(self.lock_file, self.out, self.log)
-            except CheckpointError as e: err = str(e)
+            try:
+                p = self.out.absolute()
+                while not p.exists(): self.made.append(p); p = p.parent   # the folders this run creates, deepest first
+                self.out.mkdir(parents=True, exist_ok=True)
+                self.lock = _take_lock(self.lock_file, self.out, self.log)
+            except Exception as e: err = e   # every rank raises it (the others would wait in the broadcast)
         err = broadcast(err)
-        if err: raise CheckpointError(err)
+        if err is not None: raise err from None
 
     def release(self):
         "Let go of the folder's lock and delete its file (the stage finished, or stopped on an error: another run may resume it now)."
-        f, self.lock = self.lock, None
-        if not f: return
-        if _HELD.get(os.path.abspath(self.lock_file)) is f: del _HELD[os.path.abspath(self.lock_file)]
-        try: os.unlink(self.lock_file)   # deleted while still held: a run waiting on the old file sees it gone and locks a new one
-        except OSError: pass
-        f.close()
-        if self.made_out:   # a folder this run created and left empty (it stopped before its first save): not left behind
-            try: self.out.rmdir()
-            except OSError: pass
+        f, self.lock, key = self.lock, None, os.path.abspath(self.lock_file)
+        if f:
+            if _HELD.get(key) is f:   # still ours (not taken back by a later run in this process, which now owns the file)
+                del _HELD[key]
+                try: os.unlink(self.lock_file)   # deleted while still held: a run waiting on the old file sees it gone and locks a new one
+                except OSError: pass
+            f.close()
+        for d in getattr(self, 'made', []):   # folders this run created and left empty (it stopped before its first save): not left behind
+            try: d.rmdir()
+            except OSError: break
+        self.made = []
 
     def _load(self):
         try:
