@@ -156,7 +156,7 @@ def _take_lock(path:Path, out:Path, log=print):
     return f
 
 class Checkpointing:
-    "The resumable training state of one stage, in `out/resume/state.safetensors`, replaced atomically; it locks `out` from construction until `finish()` or `release()` (call it in a `finally`)."
+    "The resumable training state of one stage, in `out/resume/state.safetensors`, replaced atomically."
     def __init__(self, out:str|Path|None, # Stage output folder; `None`: no state is saved (the divergence guard still runs)
                  fingerprint:dict|None=None, # What must match to resume: settings, data size, vocabulary, parent checkpoint
                  every:int=500, # Save every this many optimizer steps (and at each epoch end); 0: epoch ends only
@@ -193,9 +193,8 @@ class Checkpointing:
 
     def release(self):
         "Let go of the folder's lock and delete its file (the stage finished, or stopped on an error: another run may resume it now)."
-        f, self.lock = self.lock, None
+        f, self.lock, key = self.lock, None, os.path.abspath(self.lock_file)
         if f:
-            key = os.path.abspath(self.lock_file)
             if _HELD.get(key) is f:   # still ours (not taken back by a later run in this process, which now owns the file)
                 del _HELD[key]
                 try: os.unlink(self.lock_file)   # deleted while still held: a run waiting on the old file sees it gone and locks a new one
@@ -282,11 +281,13 @@ class Checkpointing:
         "Run `phases` (callables taking extra callbacks and returning history records), skipping those already done; all records."
         if self.state is not None and self.state['phase'] >= len(phases): self.load_model(unwrap(learn.model))
         out = []
-        for i, ph in enumerate(phases):
-            if self.done(i): out += self.history[i]; continue
-            h = ph(self.cbs(i))
-            self.history.append(h); out += h
-            self.save(learn, i + 1, 0, 0, fit_state=False)
+        try:
+            for i, ph in enumerate(phases):
+                if self.done(i): out += self.history[i]; continue
+                h = ph(self.cbs(i))
+                self.history.append(h); out += h
+                self.save(learn, i + 1, 0, 0, fit_state=False)
+        except BaseException: self.release(); raise   # stopped (an error, a divergence, Ctrl-C): the saved state is free to resume, from here or elsewhere
         return out
 
     def load_model(self, model):
