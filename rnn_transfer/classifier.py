@@ -18,18 +18,21 @@ from fastai.callback.rnn import rnn_cbs
 from fastai.callback.schedule import fit_one_cycle
 from fastai.data.core import DataLoaders
 from fastai.text.data import pad_input_chunk
+from fastai.text.models.core import masked_concat_pool
 from .data import (RnnTransferError, DataError, ConfigError, load_corpus, as_frame, tokenize, make_vocab, numericalize,
                                classifier_items, classifier_loader, TOKENIZER_SETTINGS)
 from .models import ARCHS, arch_class, text_classifier, classifier_splitter
 from .resume import Checkpointing
+from .baseline import bag_of_words_baseline, BASELINE_CS
 from .distributed import init_distributed, distributed, broadcast, is_main, world
 from .lm import (find_lr, fingerprint, get_preset, read_meta, load_checkpoint, load_weights, save_checkpoint, write_atomic, provenance, split_valid,
                              discriminative_lrs, Throughput, TrimHeap, _print, CheckpointError, with_precision, cpu_bf16_ok, _ids, _direction)
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'CLASSIFIER_META_KEYS', 'sample_labelled', 'labelled_frames', 'gradual_unfreeze', 'train_from_scratch',
-           'check_schedule', 'fine_tune_classifier', 'predict_items', 'TextClassifier', 'Ensemble', 'ensemble_test',
-           'train_classifier_docs', 'train_classifier']
+__all__ = ['SCHEDULES', 'CLASSIFIER_META_KEYS', 'sample_labelled', 'labelled_frames', 'pooled_features', 'probe_head',
+           'stage_epochs', 'gradual_unfreeze', 'train_from_scratch', 'check_schedule', 'fine_tune_classifier',
+           'predict_items', 'TextClassifier', 'Ensemble', 'ensemble_test', 'error_summary', 'train_classifier_docs',
+           'train_classifier']
 
 # %% ../nbs/03_classifier.ipynb #e928019c
 def sample_labelled(df:pd.DataFrame, # Labelled frame (a `label` column)
@@ -78,6 +81,43 @@ def labelled_frames(target, # Corpus name or path with a train split
         if unseen: raise DataError(f"test labels {unseen[:5]} never occur in training (classes: {classes[:10]}). Check that train and test use the same label column and values.")
     return train, te, classes
 
+# %% ../nbs/03_classifier.ipynb #6f12fc98
+@torch.no_grad()
+def pooled_features(learn:Learner, # A classifier learner
+                    dl=None # Batches of documents (default: the training set, in order)
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    "The head's input (pooled encoder outputs, evaluation mode) for every document of `dl`, and their labels."
+    enc, head = learn.model[0], learn.model[1]
+    dl = dl or learn.dls.train.new(shuffle=False)
+    was = enc.training
+    enc.eval()
+    xs, ys = [], []
+    for xb, yb in dl:
+        out, mask = enc(xb)
+        xs.append(masked_concat_pool(out, mask, head.bptt).float())
+        ys.append(yb)
+    enc.train(was)
+    return torch.cat(xs), torch.cat(ys)
+
+# %% ../nbs/03_classifier.ipynb #076b6189
+def probe_head(learn:Learner, # Classifier learner (its head is `learn.model[1].layers`)
+               epochs:int=50, # Epochs over the cached features
+               lr:float=1e-2 # Peak learning rate (one-cycle)
+              ) -> list[dict]:
+    "Train the classifier's head alone on pooled features computed once from the frozen encoder."
+    t0 = time.perf_counter()
+    if learn.opt is None: learn.create_opt()   # the stages after it, and the resumable state, expect one
+    learn.freeze()
+    train, valid = pooled_features(learn), pooled_features(learn, learn.dls.valid)
+    dls = DataLoaders.from_dsets(list(zip(*train)), list(zip(*valid)), bs=learn.dls.train.bs, device=train[0].device)
+    probe = Learner(dls, learn.model[1].layers, loss_func=CrossEntropyLossFlat(), opt_func=partial(Adam, wd=0.01),
+                    metrics=[accuracy, error_rate])
+    with probe.no_bar(), probe.no_logging(): probe.fit_one_cycle(epochs, lr)
+    valid_loss, acc, err = probe.validate()
+    took = round(time.perf_counter() - t0, 1)
+    return [dict(stage='probe (head on frozen features)', epochs=epochs, lr=lr, seconds=took,
+                 valid_loss=float(valid_loss), accuracy=float(acc), error_rate=float(err))]
+
 # %% ../nbs/03_classifier.ipynb #8d45d1c3
 def _n_groups(learn:Learner) -> int: return len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
 
@@ -85,6 +125,13 @@ def _fit(learn:Learner, epochs:int, lr, stlr:bool, cbs):
     "One fit: slanted triangular (fastai's one-cycle) when `stlr`, else a constant learning rate."
     if stlr: learn.fit_one_cycle(epochs, lr, moms=(0.8, 0.7, 0.8), cbs=cbs)
     else: learn.fit(epochs, lr, cbs=cbs)
+
+def stage_epochs(learn:Learner, # A learner with its data
+                 epochs:int, # Epochs the schedule asks for
+                 min_steps:int=0 # At least this many optimizer steps
+                ) -> int:
+    "`epochs`, or more when that many epochs make fewer than `min_steps` steps (few labelled documents)."
+    return max(epochs, -(-min_steps // max(1, len(learn.dls.train))))
 
 def _record(learn:Learner, name:str, epochs:int, lr:float, t0:float) -> list[dict]:
     names = [m for m in learn.recorder.metric_names[1:] if m != 'time']
@@ -96,7 +143,9 @@ def gradual_unfreeze(learn:Learner, # Classifier learner (groups: embedding, RNN
                      stages:tuple=(-1, -2, -3, None), # `freeze_to` arguments in order; `None` unfreezes all
                      ck:Checkpointing|None=None, # Resumable state (default: none saved)
                      discr:bool=True, # Discriminative learning rates (each earlier group 2.6x lower)
-                     stlr:bool=True # Slanted triangular schedule in each stage (else a constant rate)
+                     stlr:bool=True, # Slanted triangular schedule in each stage (else a constant rate)
+                     min_steps:int=0, # Each stage makes at least this many optimizer steps (more epochs on small data)
+                     probe_epochs:int=0 # First train the head on cached frozen features this many epochs (`probe_head`)
                     ) -> list[dict]:
     "Train with gradual unfreezing: the head only, then the last two layer groups, then three, then all."
     n = _n_groups(learn)
@@ -105,23 +154,27 @@ def gradual_unfreeze(learn:Learner, # Classifier learner (groups: embedding, RNN
         t0 = time.perf_counter()
         if k is None: learn.unfreeze()
         else: learn.freeze_to(k)
-        epochs, l = final_epochs if k is None else 1, lrs[min(i, len(lrs) - 1)]
+        epochs, l = stage_epochs(learn, final_epochs if k is None else 1, min_steps), lrs[min(i, len(lrs) - 1)]
         _fit(learn, epochs, discriminative_lrs(l, n) if discr and k != -1 else l, stlr, cbs)
         return _record(learn, 'all' if k is None else f'freeze_to({k})', epochs, l, t0)
-    return (ck or Checkpointing(None)).run(learn, [partial(stage, i, k) for i, k in enumerate(stages)])
+    probe = [lambda cbs: probe_head(learn, probe_epochs, lr / 10)] if probe_epochs else []
+    return (ck or Checkpointing(None)).run(learn, probe + [partial(stage, i, k) for i, k in enumerate(stages)])
 
 # %% ../nbs/03_classifier.ipynb #fe826d91
 def train_from_scratch(learn:Learner, # Classifier learner
                        lr:float=2e-2, # First-stage rate of the gradual schedule; half of it is used here
                        epochs:int=5, # Total epochs
                        ck:Checkpointing|None=None, # Resumable state (default: none saved)
-                       stlr:bool=True # Slanted triangular schedule (else a constant rate)
+                       stlr:bool=True, # Slanted triangular schedule (else a constant rate)
+                       min_steps:int=0 # At least as many optimizer steps as gradual unfreezing's four stages would make
                       ) -> list[dict]:
     "Train every layer group at once (the no-pretraining baseline)."
-    return (ck or Checkpointing(None)).run(learn, [partial(_all_at_once, learn, lr / 2, epochs, False, stlr, 'all (from scratch)')])
+    phase = partial(_all_at_once, learn, lr / 2, epochs, False, stlr, 'all (from scratch)', min_steps=4 * min_steps)
+    return (ck or Checkpointing(None)).run(learn, [phase])
 
-def _all_at_once(learn, lr, epochs, discr, stlr, name, cbs):
+def _all_at_once(learn, lr, epochs, discr, stlr, name, cbs, min_steps=0):
     t0 = time.perf_counter()
+    epochs = stage_epochs(learn, epochs, min_steps)
     learn.unfreeze()
     _fit(learn, epochs, discriminative_lrs(lr, len(learn.opt.param_groups)) if discr else lr, stlr, cbs)
     return _record(learn, name, epochs, lr, t0)
@@ -142,13 +195,17 @@ def fine_tune_classifier(learn:Learner, # Classifier learner (groups: embedding,
                          final_epochs:int=2, # Epochs of the last stage; the total is `3 + final_epochs`
                          discr:bool=True, # Discriminative learning rates
                          stlr:bool=True, # Slanted triangular schedules
-                         ck:Checkpointing|None=None # Resumable state (default: none saved)
+                         ck:Checkpointing|None=None, # Resumable state (default: none saved)
+                         min_steps:int=0, # Each stage makes at least this many optimizer steps (gradual and scratch)
+                         probe_epochs:int=0 # Gradual unfreezing first trains the head on frozen features (`probe_head`)
                         ) -> list[dict]:
     "Fine-tune a classifier with one of the paper's Table 7 schedules."
     check_schedule(schedule)
     ck, total = ck or Checkpointing(None), 3 + final_epochs
-    if schedule == 'gradual': return gradual_unfreeze(learn, lr, final_epochs, ck=ck, discr=discr, stlr=stlr)
-    if schedule == 'scratch': return train_from_scratch(learn, lr, total, ck=ck, stlr=stlr)
+    if schedule == 'gradual':
+        return gradual_unfreeze(learn, lr, final_epochs, ck=ck, discr=discr, stlr=stlr, min_steps=min_steps,
+                                probe_epochs=probe_epochs)
+    if schedule == 'scratch': return train_from_scratch(learn, lr, total, ck=ck, stlr=stlr, min_steps=min_steps)
     if schedule == 'full': return ck.run(learn, [partial(_all_at_once, learn, lr / 2, total, discr, stlr, 'all')])
     if schedule == 'last':
         def last(cbs):
@@ -199,7 +256,8 @@ class TextClassifier:
         "Load a classifier checkpoint."
         sd, meta = load_checkpoint(path, kind='classifier')
         model = text_classifier(meta['arch'], meta['vocab_sz'], len(meta['classes']), meta['config'], lin_ftrs=meta['lin_ftrs'],
-                                seq_len=meta['seq_len'], max_len=meta.get('pool_max_len', 72*20))
+                                seq_len=meta['seq_len'], max_len=meta.get('pool_max_len', 72*20),
+                                pool_layers=meta.get('pool_layers', 'top'))
         return cls(load_weights(model, sd, meta, dict(arch=meta['arch'], vocab_sz=meta['vocab_sz'], n_class=len(meta['classes']))), meta)
 
     def predict_proba(self, texts:list[str], bs:int=64) -> np.ndarray:
@@ -245,7 +303,27 @@ def ensemble_test(*runs) -> dict:
 
 def _error(probs:torch.Tensor, y:np.ndarray) -> float: return float((probs.argmax(1).numpy() != y).mean())
 
-CLASSIFIER_META_KEYS = {'kind', 'arch', 'vocab_sz', 'config', 'vocab', 'classes', 'lin_ftrs', 'backwards', 'seq_len', 'max_len', 'tokenizer', 'preset', 'provenance', 'metrics',
+def _baseline(docs:dict, labels:dict, texts:dict|None) -> dict:
+    "TF-IDF + LR on the classifier's own split (raw texts when given, else the tokens joined), printed when it is done."
+    texts = texts or {k: [' '.join(d) for d in v] for k, v in docs.items()}
+    split = lambda k: (texts[k], labels[k]) if k in texts else None
+    b = bag_of_words_baseline(split('train'), split('valid'), split('test'))
+    te = f", test error {b['test_error']:.2%}" if 'test_error' in b else ''
+    _print(f"classify: baseline TF-IDF + LR (C={b['C']:g}, {b['seconds']:.0f} s): "
+           f"valid error {b['valid_error']:.2%}{te}")
+    return b
+
+def error_summary(metrics:dict # A classify run's metrics
+           ) -> str:
+    "One line: the model's validation and test error, each beside the baseline's when it was run."
+    b = metrics.get('baseline') or {}
+    vs = lambda k: f" (baseline {b[k]:.2%})" if k in b else ''
+    te = ''
+    if 'test_error' in metrics:
+        te = f", test error {metrics['test_error']:.2%}{vs('test_error')} on {metrics['test_n']:,} docs"
+    return f"valid error {metrics['valid_error']:.2%}{vs('valid_error')}{te}"
+
+CLASSIFIER_META_KEYS = {'kind', 'arch', 'vocab_sz', 'config', 'vocab', 'classes', 'lin_ftrs', 'backwards', 'seq_len', 'max_len', 'pool_layers', 'tokenizer', 'preset', 'provenance', 'metrics',
                         'format', 'weights_sha256'}   # what train_classifier_docs writes itself
 
 def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to train from scratch
@@ -263,6 +341,8 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                           discr:bool=True, # Discriminative learning rates
                           stlr:bool=True, # Slanted triangular schedules
                           lr_find:bool=False, # Only run the learning-rate finder on the schedule's first stage: write OUT/lr_find.png and .json, train nothing
+                          texts:dict|None=None, # Raw texts for the same keys, for the baseline (default: tokens joined)
+                          baseline:bool=True, # Also fit TF-IDF + logistic regression on the same split, reported beside
                           **overrides) -> dict:
     "Stage 3 on already tokenised documents: gradual unfreezing (or another `schedule`) from the LM encoder; validation and test error."
     t0 = time.perf_counter()
@@ -290,10 +370,12 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
         ids, offs = _ids(docs[k], vocab, bwd)
         ys[k] = np.array([c2i[l] for l in labels[k]])
         items[k] = classifier_items(ids, offs, ys[k], max_len=p['max_len'], source=f"{data or 'data'} {k}")
+    base = _baseline(docs, labels, texts) if baseline and not lr_find and is_main() else None
     seq_len = p['bptt']
     dls = DataLoaders(classifier_loader(items['train'], p['clas_bs'], shuffle=True, seq_len=seq_len),
                       classifier_loader(items['valid'], p['clas_bs'], seq_len=seq_len))
-    model = text_classifier(arch, len(vocab), len(classes), config, lin_ftrs=p['lin_ftrs'], seq_len=seq_len, drop_mult=p.get('clas_drop_mult', 0.5))
+    model = text_classifier(arch, len(vocab), len(classes), config, lin_ftrs=p['lin_ftrs'], seq_len=seq_len,
+                            drop_mult=p.get('clas_drop_mult', 0.5), pool_layers=p.get('clas_pool', 'top'))
     if lm is not None:
         enc = _encoder_state(sd)
         own = model.state_dict()
@@ -314,7 +396,9 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                                         **({'world': world()} if world() > 1 else {})), p.get('save_every', 500), resume, log=_print, t0=t0)
     try:
         with distributed(learn):
-            hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck)
+            hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck,
+                                        min_steps=p.get('clas_min_steps', 0),
+                                        probe_epochs=p.get('clas_probe_epochs', 0))
         metrics = dict(classes=classes, stages=hist, valid_error=_error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid']))
         if 'test' in items:
             probs = predict_items(learn.model, items['test'], p['clas_bs'], seq_len)
@@ -322,10 +406,12 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
             metrics.update(test_error=_error(probs, y), test_accuracy=1 - _error(probs, y), test_n=len(y),
                            confusion=[[int(((y == i) & (pred == j)).sum()) for j in range(len(classes))] for i in range(len(classes))],
                            predicted_classes=int(len(set(pred.tolist()))))
+        if base: metrics['baseline'] = base
         metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, earlier_legs_seconds=round(ck.prior_seconds, 1), from_scratch=lm is None,
                        schedule=schedule, discr=discr, stlr=stlr, backwards=bwd)
         meta = dict(kind='classifier', arch=arch, vocab_sz=len(vocab), config=config, vocab=vocab, classes=classes, lin_ftrs=p['lin_ftrs'], backwards=bwd,
-                    seq_len=seq_len, max_len=p['max_len'], tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
+                    seq_len=seq_len, max_len=p['max_len'], pool_layers=p.get('clas_pool', 'top'),
+                    tokenizer=TOKENIZER_SETTINGS, preset=p['name'], **(extra_meta or {}),
                     provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
         out = Path(out)
         if is_main():
@@ -334,8 +420,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
             if 'test' in items: _save_npy(out/'test_probs.npy', np.concatenate([probs.numpy(), y[:, None]], 1))   # for ensembles: probabilities, then the label
         ck.finish()
     finally: ck.release()   # stopped on an error (or finished): the folder is free for another run
-    te = f", test error {metrics['test_error']:.2%} ({metrics['test_n']} docs)" if 'test_error' in metrics else ''
-    _print(f"classify: valid error {metrics['valid_error']:.2%}{te}, {metrics['wall_seconds']:.0f} s -> {out}")
+    _print(f"classify: {error_summary(metrics)}, {metrics['wall_seconds']:.0f} s -> {out}")
     return metrics
 
 # %% ../nbs/03_classifier.ipynb #6257674a
@@ -363,6 +448,7 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
                      backwards:bool|None=None, # Read documents backwards; with an LM it must match the LM's direction (default: the LM's)
                      lr_find:bool=False, # Only run the learning-rate finder on the schedule's first stage: write OUT/lr_find.png and .json, train nothing
                      extra_meta:dict|None=None, # More JSON-able metadata for the checkpoint (e.g. which experiment trained it)
+                     baseline:bool=True, # Also fit TF-IDF + logistic regression on the same split, reported beside
                      **overrides) -> dict:
     "Stage 3: train a classifier on the LM encoder with gradual unfreezing (or another `schedule`); report validation and test error."
     if lm is not None and str(lm).lower() == 'none': lm = None
@@ -382,4 +468,5 @@ def train_classifier(lm:str|Path|None, # LM checkpoint folder, a shipped LM's na
     labels = {k: list(df.label) for k, df in frames.items()}
     return train_classifier_docs(lm, docs, labels, out, preset, arch, seed, data=str(target), clas_lr=lr, clas_scratch_lr=lr, clas_final_epochs=final_epochs,
                                  extra_meta={**dict(text_col=text_col, label_col=label_col, test=str(test) if test else None), **(extra_meta or {})}, resume=resume, cbs=cbs,
-                                 schedule=schedule, discr=discr, stlr=stlr, lr_find=lr_find, **overrides)
+                                 schedule=schedule, discr=discr, stlr=stlr, lr_find=lr_find, baseline=baseline,
+                                 texts={k: list(df.text) for k, df in frames.items()}, **overrides)

@@ -44,7 +44,8 @@ def cmd_classify(a):
     lm = None if str(a.lm).lower() == 'none' else a.lm
     train_classifier(lm, a.target, a.out, test=a.test, preset=a.preset, arch=a.arch, text_col=a.text_col, label_col=a.label_col,
                      max_train=a.max_train, max_test=a.max_test, stratify=a.stratify, lr=a.lr, final_epochs=a.epochs, schedule=a.schedule, discr=not a.no_discr,
-                     stlr=not a.no_stlr, backwards=a.backwards or None, **({'max_len': a.max_len} if a.max_len is not None else {}), **_data_kw(a), **_run_kw(a))
+                     stlr=not a.no_stlr, baseline=not a.no_baseline, backwards=a.backwards or None, **({'max_len': a.max_len} if a.max_len is not None else {}),
+                     **({'clas_pool': a.pool_layers} if a.pool_layers else {}), **_data_kw(a), **_run_kw(a))
 
 def cmd_predict(a):
     "Classify texts with a trained classifier."
@@ -91,12 +92,12 @@ def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per st
     from rnn_transfer.classifier import train_classifier, TextClassifier
     from rnn_transfer.generate import LanguageModel
     out, t0, res = Path(out), time.perf_counter(), {}
-    print(f"rnn-transfer demo: bundled samples in {SAMPLES}, preset '{preset}', arch {arch}, output in {out}", flush=True)
+    print(f"rnn-transfer demo: the bundled samples, preset '{preset}', arch {arch}, output in {out}", flush=True)
     if str(lm) == 'default' and not (shipped_lms() and read_meta('default')[1]['arch'] == arch): lm = 'none'
     start = resolve_lm(lm)
     if start is None:
         res['pretrain'] = pretrain(SAMPLES/'wiki', out/'pretrain', preset=preset, arch=arch, seed=seed); start = out/'pretrain'
-    else: print(f"starting from the language model in {start}", flush=True)
+    else: print(f"starting from the language model {start.name}", flush=True)
     res['finetune'] = finetune(start, SAMPLES/'imdb', out/'finetune', preset=preset, seed=seed)
     res['classify'] = train_classifier(out/'finetune', SAMPLES/'imdb', out/'classify', seed=seed)
     clf = TextClassifier.from_checkpoint(out/'classify')
@@ -107,16 +108,20 @@ def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per st
     wall = time.perf_counter() - t0
     print("\n=== rnn-transfer demo: results ===")
     if 'pretrain' in res: print(f"pretrain  (wiki sample):  valid perplexity {res['pretrain']['perplexity']:.1f}  ({res['pretrain']['tokens_per_s']:,.0f} tokens/s)")
-    else: print(f"pretrained: {start}")
+    else: print(f"pretrained: {start.name}")
     print(f"finetune  (IMDb sample):  valid perplexity {res['finetune']['perplexity_before']:.1f} -> {res['finetune']['perplexity']:.1f}")
-    print(f"classify  (IMDb sample):  valid accuracy {1-res['classify']['valid_error']:.1%}, test accuracy {res['classify']['test_accuracy']:.1%} on {res['classify']['test_n']} reviews")
+    c, b = res['classify'], res['classify'].get('baseline') or {}
+    vs = f"; TF-IDF + LR baseline on the same split: {1 - b['test_error']:.1%}" if 'test_error' in b else ''
+    print(f"classify  (IMDb sample):  valid accuracy {1-c['valid_error']:.1%}, "
+          f"test accuracy {c['test_accuracy']:.1%} on {c['test_n']} reviews{vs}")
     for t, l, p in zip(preds.text, preds.label, preds.probability): print(f"predict:  {l} ({p:.2f})  {t}")
     print(f"generate: {gen}")
     print(f"wall time {wall/60:.1f} min")
     summary = dict(preset=preset, arch=arch, seed=seed, wall_seconds=round(wall, 1), generated=gen,
                    start=str(start), pretrain_perplexity=res['pretrain']['perplexity'] if 'pretrain' in res else None, finetune_perplexity_before=res['finetune']['perplexity_before'],
                    finetune_perplexity=res['finetune']['perplexity'], valid_accuracy=1-res['classify']['valid_error'],
-                   test_accuracy=res['classify']['test_accuracy'], predictions=preds[['label', 'probability']].to_dict('records'))
+                   test_accuracy=res['classify']['test_accuracy'],
+                   baseline_test_accuracy=1 - b['test_error'] if 'test_error' in b else None, predictions=preds[['label', 'probability']].to_dict('records'))
     (out/'demo.json').write_text(json.dumps(summary, indent=1))
     return summary
 
@@ -235,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--max-train', type=int, help="train on a random subset of N labelled documents")
     p.add_argument('--stratify', action='store_true', help="with --max-train: keep every class, each in proportion (at least one document of each)")
     p.add_argument('--max-test', type=int, help="evaluate on a random subset of N test documents")
-    p.add_argument('--max-len', type=_at_least(2), metavar='N', help="cut longer documents to their first token and last N-1, in training and testing (default from preset: 300 at cpu; the classifier pools at most the last 1,440 outputs)")
+    p.add_argument('--max-len', type=_at_least(2), metavar='N', help="cut longer documents to their first token and last N-1, in training and testing (default from preset: 600 at cpu; the classifier pools at most the last 1,440 outputs)")
     from rnn_transfer.classifier import SCHEDULES
     p.add_argument('--schedule', choices=SCHEDULES,
                    help="how to fine-tune (paper Table 7): gradual unfreezing, all layers, the head only, chain-thaw, or all at once from scratch "
@@ -243,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--no-discr', action='store_true', help="the same learning rate for every layer group (default: each earlier group 2.6x lower)")
     p.add_argument('--backwards', action='store_true', help="read documents right to left; with an LM it must be a backward one (the default follows the LM)")
     p.add_argument('--no-stlr', action='store_true', help="constant learning rate in each stage instead of the slanted triangular schedule")
+    p.add_argument('--pool-layers', choices=['top', 'all'],
+                   help="the head pools the top layer's outputs, or the embedding's and every layer's (default: preset)")
+    p.add_argument('--no-baseline', action='store_true',
+                   help="skip the TF-IDF + logistic regression baseline on the same split (default: reported beside)")
     _common(p, 'runs/classify'); _resumable(p); p.set_defaults(func=cmd_classify)
 
     p = sub.add_parser('predict', help="classify texts with a trained classifier", description=cmd_predict.__doc__)

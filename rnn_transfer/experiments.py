@@ -22,7 +22,7 @@ __all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'EXPERIMENTS', 'Ctx',
 SCALES = {
     'quick': dict(preset='tiny', imdb_train=300, imdb_test=200, imdb_lm_docs=600, trec_train=300, trec_test=None, low_shot=(20, 60, 200),
                   budget_docs=200, budget_files=1, include_test_text=False, no_pretraining_lrs=dict(trec=(0.1, 0.02))),
-    'cpu':   dict(preset='cpu', imdb_train=5000, imdb_test=None, imdb_lm_docs=10000, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
+    'cpu':   dict(preset='cpu', imdb_train=5000, imdb_test=None, imdb_lm_docs=10000, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 2000, 5000),
                   budget_docs=1500, budget_files=1, include_test_text=True, no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01), imdb=(0.1, 0.02))),
     'paper': dict(preset='paper', imdb_train=None, imdb_test=None, imdb_lm_docs=None, trec_train=None, trec_test=None, low_shot=(100, 500, 1000, 5000),
                   budget_docs=0, budget_files=None, include_test_text=True),
@@ -91,7 +91,12 @@ def classify(ctx:Ctx, key:str, lm:Path|None, task:str, run_dir:Path|None=None, *
     earlier = 0.0 if shared else m['wall_seconds'] if done else m.get('earlier_legs_seconds', 0.0)
     return dict(test_error=m.get('test_error'), valid_error=m['valid_error'], valid_loss=(m.get('stages') or [{}])[-1].get('valid_loss'), train_n=m['train_n'], test_n=m.get('test_n'),
                 schedule=m['schedule'], discr=m['discr'], stlr=m['stlr'], clas_seconds=m['wall_seconds'], **({'trained_by': trainer} if shared else {}),
-                earlier_seconds=round(earlier, 1))
+                earlier_seconds=round(earlier, 1), **_baseline_fields(m))
+
+def _baseline_fields(m:dict) -> dict:
+    "The TF-IDF + LR baseline's errors on the run's own split (none for runs made before every run had one)."
+    b = m.get('baseline') or {}
+    return dict(baseline_test_error=b.get('test_error'), baseline_valid_error=b.get('valid_error'))
 
 def classify_best_lr(ctx:Ctx, key:str, lm:Path|None, task:str, lrs:tuple|None=None, **kw) -> dict:
     "`classify` at each classifier rate in `lrs` (each in `runs/KEY-lrX`, resumable), the row of the lowest validation error; `None`: the preset's rate only."
@@ -299,12 +304,17 @@ def plot_results(name:str, df:pd.DataFrame, png:Path):
     fig, ax = plt.subplots(figsize=(7, 3.8), dpi=110)
     if name == 'low-shot':
         for m, g in df.groupby('method'): ax.plot(g['labels'], 100 * g['test_error'], 'o-', label=m)
+        if 'baseline_test_error' in df and df.baseline_test_error.notna().any():   # one curve: the same subsets
+            b = df.dropna(subset=['baseline_test_error']).groupby('labels').baseline_test_error.first()
+            ax.plot(b.index, 100 * b.values, 'k--', marker='s', label='TF-IDF + LR baseline')
         ax.set(xscale='log', xlabel='labelled training examples', ylabel='test error (%)')
         ax.legend()
     else:
         lab = [f"{r.task}: {r.method}" if df.task.nunique() > 1 else r.method for r in df.itertuples()]
         y = np.arange(len(df))
         ax.barh(y, 100 * df.test_error, color='tab:blue', label='ours (test)')
+        if 'baseline_test_error' in df and df.baseline_test_error.notna().any():
+            ax.plot(100 * df.baseline_test_error, y, 'rx', ms=9, mew=2, label='TF-IDF + LR baseline (same split)')
         if df.paper_error.notna().any(): ax.plot(df.paper_error, y, 'k|', ms=14, mew=2, label='paper')
         ax.set_yticks(y, lab, fontsize=8); ax.invert_yaxis(); ax.set_xlabel('error (%)'); ax.legend(fontsize=8)
     ax.set_title(name); ax.grid(alpha=0.3); fig.tight_layout(); fig.savefig(png); plt.close(fig)

@@ -7,13 +7,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 import torch.nn.functional as F
-from fastai.torch_core import one_param
+from fastai.torch_core import one_param, to_detach
 from fastai.text.models.awdlstm import AWD_LSTM, WeightDropout, awd_lstm_lm_split, awd_lstm_clas_split, awd_lstm_lm_config, awd_lstm_clas_config
 from fastai.text.models.core import get_language_model, get_text_classifier, _model_meta
+from fastai.text.models.core import SentenceEncoder, PoolingLinearClassifier
+from fastai.text.models.core import SequentialRNN
 from .data import RnnTransferError, ConfigError
 
 # %% auto #0
-__all__ = ['ARCHS', 'LM_KEYS', 'CLAS_KEYS', 'AWD_GRU', 'arch_class', 'language_model', 'text_classifier', 'lm_splitter',
+__all__ = ['ARCHS', 'EVERY_LAYER', 'LM_KEYS', 'CLAS_KEYS', 'AWD_GRU', 'arch_class', 'layer_sizes', 'EveryLayerPooling',
+           'AWD_LSTM_every_layer', 'AWD_GRU_every_layer', 'language_model', 'text_classifier', 'lm_splitter',
            'classifier_splitter']
 
 # %% ../nbs/01_models.ipynb #87ee87bd
@@ -48,6 +51,41 @@ def arch_class(arch:str # 'lstm' or 'gru'
         raise ConfigError(f"unknown architecture '{arch}': use one of {', '.join(ARCHS)}.")
     return ARCHS[arch]
 
+# %% ../nbs/01_models.ipynb #8cff5aa0
+def layer_sizes(config:dict # Encoder sizes (`emb_sz`, `n_hid`, `n_layers`)
+               ) -> list[int]:
+    "Width of each layer's output: the embedding's, each recurrent layer's (`n_hid`), the top one's (`emb_sz`, tied)."
+    return [config['emb_sz']] + [config['n_hid']] * (config['n_layers'] - 1) + [config['emb_sz']]
+
+class _EveryLayer:
+    "Mixin for an AWD encoder: `forward` returns the embedding's and every layer's outputs side by side, top last."
+    def forward(self, inp:torch.Tensor, from_embeds:bool=False) -> torch.Tensor:
+        bs = inp.shape[0]
+        if bs != self.bs: self._change_hidden(bs)
+        x = self.input_dp(inp if from_embeds else self.encoder_dp(inp))
+        outs, hidden = [x], []
+        for l, (rnn, hid_dp) in enumerate(zip(self.rnns, self.hidden_dps)):
+            x, h = rnn(x, self.hidden[l])
+            outs.append(x)
+            hidden.append(h)
+            if l != self.n_layers - 1: x = hid_dp(x)
+        self.hidden = to_detach(hidden, cpu=False, gather=False)
+        return torch.cat(outs, -1)
+
+# %% ../nbs/01_models.ipynb #170ed0f7
+class EveryLayerPooling(PoolingLinearClassifier):
+    "fastai's `[last, max, mean]` pooling head over every layer's outputs; AR/TAR see the top layer only."
+    def __init__(self, dims:list, ps:list, bptt:int, top_sz:int): super().__init__(dims, ps, bptt); self.top_sz = top_sz
+    def forward(self, input):
+        x, out, _ = super().forward(input)
+        top = out[..., -self.top_sz:]
+        return x, top, top
+
+# %% ../nbs/01_models.ipynb #7b508aa0
+class AWD_LSTM_every_layer(_EveryLayer, AWD_LSTM): "AWD-LSTM returning every layer's outputs."
+class AWD_GRU_every_layer(_EveryLayer, AWD_GRU): "AWD-GRU returning every layer's outputs."
+EVERY_LAYER = {'lstm': AWD_LSTM_every_layer, 'gru': AWD_GRU_every_layer}
+
 # %% ../nbs/01_models.ipynb #edb0be41
 LM_KEYS = ('emb_sz', 'n_hid', 'n_layers', 'pad_token', 'bidir', 'output_p', 'hidden_p', 'input_p', 'embed_p', 'weight_p', 'tie_weights', 'out_bias')
 CLAS_KEYS = ('emb_sz', 'n_hid', 'n_layers', 'pad_token', 'bidir', 'output_p', 'hidden_p', 'input_p', 'embed_p', 'weight_p')
@@ -81,12 +119,23 @@ def text_classifier(arch:str, # 'lstm' or 'gru'
                     lin_ftrs:list|None=None, # Hidden sizes of the head (paper: [50])
                     seq_len:int=72, # BPTT of the sentence encoder
                     max_len:int=72*20, # Only the last `max_len` outputs are pooled
-                    drop_mult:float=1. # Multiplies every dropout
+                    drop_mult:float=1., # Multiplies every dropout
+                    pool_layers:str='top' # Pool the top layer's outputs (fastai's head), or 'all' (as ELMo mixes)
                    ) -> nn.Module:
-    "An AWD encoder with a concat-pooling classifier head."
+    "An AWD encoder with a concat-pooling classifier head over the top layer or every layer."
     cfg = {**awd_lstm_clas_config, **{k: v for k, v in config.items() if k in CLAS_KEYS}}
-    return _safe_weight_dropout(get_text_classifier(arch_class(arch), vocab_sz, n_class, seq_len=seq_len, config=cfg, drop_mult=drop_mult,
-                                                    lin_ftrs=lin_ftrs, max_len=max_len))
+    if pool_layers == 'top':
+        return _safe_weight_dropout(get_text_classifier(arch_class(arch), vocab_sz, n_class, seq_len=seq_len, config=cfg,
+                                                        drop_mult=drop_mult, lin_ftrs=lin_ftrs, max_len=max_len))
+    if pool_layers != 'all': raise ConfigError(f"unknown pool_layers '{pool_layers}': use 'top' or 'all'.")
+    cfg = {k: v * drop_mult if k.endswith('_p') else v for k, v in cfg.items()}
+    output_p = cfg.pop('output_p')
+    enc = EVERY_LAYER[arch](vocab_sz, **cfg)
+    sizes = layer_sizes(cfg)
+    lin_ftrs = list(lin_ftrs or [50])
+    dims, ps = [3 * sum(sizes)] + lin_ftrs + [n_class], [output_p] + [0.1] * len(lin_ftrs)
+    head = EveryLayerPooling(dims, ps, seq_len, sizes[-1])
+    return _safe_weight_dropout(SequentialRNN(SentenceEncoder(seq_len, enc, pad_idx=1, max_len=max_len), head))
 
 # %% ../nbs/01_models.ipynb #f585c63c
 def lm_splitter(model): "Parameter groups of an AWD LM: each RNN layer, then embedding + decoder."; return awd_lstm_lm_split(model)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import ipywidgets as W
 from fastai.callback.core import Callback
-from .classifier import TextClassifier, train_classifier
+from .classifier import TextClassifier, train_classifier, error_summary
 from .generate import LanguageModel, detokenize
 
 # %% auto #0
@@ -170,7 +170,7 @@ class UnfreezeDashboard(_Shown):
     def _run(self):
         try:
             self.result = train_classifier(self.lm, self.target, self.out, cbs=[_Live(self)], **self.kw)
-            self.status.value = f"done: valid error {self.result['valid_error']:.2%}" + (f", test error {self.result['test_error']:.2%}" if 'test_error' in self.result else '')
+            self.status.value = f"done: {error_summary(self.result)}"
         except StopTraining: self.status.value = 'stopped: press start to resume from the last saved state'
         except Exception as e: self.error = e; self.status.value = f'error: {html.escape(str(e))}'
         finally: self.start_btn.disabled, self.stop_btn.disabled = False, True
@@ -190,7 +190,8 @@ class UnfreezeDashboard(_Shown):
 # %% ../nbs/06_widgets.ipynb #d42eb70f
 class ResultsBrowser(_Shown):
     "A dropdown of the experiments with results under `root`, showing each one's table and plot."
-    COLS = ['task', 'method', 'labels', 'arch', 'test_error', 'valid_error', 'paper_error', 'wall_seconds']
+    COLS = ['task', 'method', 'labels', 'arch', 'test_error', 'baseline_test_error', 'valid_error', 'paper_error',
+            'wall_seconds']
     def __init__(self, root:str|Path='runs/experiments'):
         self.root = Path(root)
         self.pick = W.Dropdown(options=self.found(), description='experiment')
@@ -203,7 +204,8 @@ class ResultsBrowser(_Shown):
         if not self.pick.value: self.table.value = f'<i>no results under {html.escape(str(self.root))}</i>'; return
         d = self.root/self.pick.value
         df = pd.read_csv(d/'results.csv')
-        fmt = {c: (lambda v: '' if pd.isna(v) else f'{100 * v:.2f}%') for c in ('test_error', 'valid_error') if c in df}
+        pct = lambda v: '' if pd.isna(v) else f'{100 * v:.2f}%'
+        fmt = {c: pct for c in ('test_error', 'baseline_test_error', 'valid_error') if c in df}
         if 'paper_error' in df: fmt['paper_error'] = lambda v: '' if pd.isna(v) else f'{v:.2f}%'
         self.table.value = df[[c for c in self.COLS if c in df]].to_html(index=False, formatters=fmt, classes='rt-results')
         self.plot.value = (d/'plot.png').read_bytes() if (d/'plot.png').exists() else b''

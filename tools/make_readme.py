@@ -129,11 +129,12 @@ def experiments_table() -> str:
         done = {x['key'] for x in r['rows']}
         part = f" **Partial: {len(done)} of {len(keys)} configurations finished** (still to run: {', '.join(k for k in keys if k not in done)}; `rnn-transfer experiment {name}` runs them, resuming any unfinished one)." if not set(keys) <= done else ''
         out += [f"**{name}** (scale `{r['scale']}`; `{cmd}`; plot: [`{f.parent.relative_to(ROOT)}/plot.png`]({f.parent.relative_to(ROOT)}/plot.png)){part}", '',
-                '| task | configuration | test error | validation error | paper | wall time | details |', '|---|---|---|---|---|---|---|']
+                '| task | configuration | test error | TF-IDF + LR, same split | validation error | paper | wall time | details |',
+                '|---|---|---|---|---|---|---|---|']
         for x in r['rows']:
             lab = f"{x['method']}" + (f", {x['labels']:,} labels" if x.get('labels') == x.get('labels') and x.get('labels') else '')
             paper = x.get('paper_error')
-            out.append(f"| {x['task']} | {lab} | {_pct(x.get('test_error'))} | {_pct(x.get('valid_error'))} | "
+            out.append(f"| {x['task']} | {lab} | {_pct(x.get('test_error'))} | {_pct(x.get('baseline_test_error'))} | {_pct(x.get('valid_error'))} | "
                        f"{'-' if paper is None or paper != paper else f'{paper:.2f}%'} | {_minutes(x)} | {_details(x)} |")
         out.append('')
         if (f.parent/'seeds.json').exists(): out += [seeds_table(json.loads((f.parent/'seeds.json').read_text()), f.parent.relative_to(ROOT)/'seeds.png'), '']
