@@ -43,8 +43,7 @@ PRESETS = {
                   clas_lr=0.1, clas_bs=16, clas_final_epochs=4, clas_drop_mult=0.1, lin_ftrs=[16], max_len=200),
     'demo':  dict(model=dict(emb_sz=64, n_hid=192, n_layers=2), max_vocab=8000, min_freq=2, bs=32, bptt=40, drop_mult=0.2,
                   lm_lr=1e-2, pretrain_epochs=2, finetune_epochs=1, max_train_files=1,
-                  clas_lr=2e-2, clas_bs=32, clas_final_epochs=2, lin_ftrs=[50], max_len=300,
-                  clas_pool='all'),   # dev error 22.3% against 25.7% pooling the top layer (bench/results/recipe_dev.jsonl)
+                  clas_lr=2e-2, clas_bs=32, clas_final_epochs=2, lin_ftrs=[50], max_len=300),
     'cpu':   dict(model=dict(emb_sz=200, n_hid=400, n_layers=3), max_vocab=20000, min_freq=2, bs=64, bptt=70, drop_mult=0.2,
                   lm_lr=5e-3, pretrain_epochs=1, finetune_epochs=1, max_train_files=1, max_train_docs=300,
                   clas_lr=0.1, clas_scratch_lr=0.02, clas_bs=64, clas_final_epochs=6, lin_ftrs=[50],   # rates: bench/table4.py
