@@ -4,7 +4,7 @@ Every benchmark runs the fastai reference and ours on the same data in the same 
 with both figures and the ratio (ours over fastai, higher is better for ours); it appends the line to
 bench/results/perf.jsonl, from which tools/make_readme.py builds the README's performance table.
 """
-import argparse, datetime, gc, json, os, pickle, platform, subprocess, sys, time
+import argparse, datetime, gc, json, os, pickle, platform, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,8 +28,8 @@ def quiet():
 def rss_bytes() -> int:
     "Current resident memory of this process, after returning freed heap memory to the OS."
     gc.collect()
-    from rnn_transfer.lm import _malloc_trim   # the library's wrapper: None where there is no glibc
-    trim = _malloc_trim()
+    from rnn_transfer.callbacks import malloc_trim   # the library's wrapper: None where there is no glibc
+    trim = malloc_trim()
     if trim is not None: trim(0)
     for line in open('/proc/self/status'):
         if line.startswith('VmRSS:'): return int(line.split()[1]) * 1024

@@ -16,12 +16,12 @@ from _common import parser, quiet, run_side, side_return, side_payload, emit, RO
 
 def side(a):
     quiet()
-    import numpy as np, pandas as pd, torch
+    import pandas as pd
     p = side_payload(a.io)
     texts = p['texts']
     if a.side == 'fastai':
         from fastai.text.all import TextDataLoaders, TextLearner, CrossEntropyLossFlat
-        from rnn_transfer.lm import load_checkpoint
+        from rnn_transfer.checkpoint import load_checkpoint
         from rnn_transfer.models import text_classifier
         sd, meta = load_checkpoint(p['model'], kind='classifier')
         classes = meta['classes']
@@ -55,7 +55,7 @@ def main():
     import pandas as pd
     model = Path(a.model)
     if not (model/'checkpoint.json').exists():
-        from rnn_transfer.classifier import train_classifier
+        from rnn_transfer.classify import train_classifier
         print(f"no classifier at {model}: training one (cpu preset, from scratch, 1,000 IMDb reviews)", flush=True)
         train_classifier(None, Path(a.data_dir)/'imdb', model, preset='cpu', max_train=1000, max_test=200, final_epochs=1)
     n = 100 if a.quick else a.docs

@@ -7,7 +7,7 @@ import argparse, json, time, warnings
 from pathlib import Path
 import torch
 from rnn_transfer.lm import pretrain, finetune
-from rnn_transfer.classifier import train_classifier
+from rnn_transfer.classify import train_classifier
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('--arch', default='lstm', choices=['lstm', 'gru'])

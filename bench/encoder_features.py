@@ -23,10 +23,10 @@ OUT = ROOT/'bench'/'results'/'encoder_features.jsonl'
 
 def features(sd, meta, ids, offs, train=False, drop_mult=0.5) -> np.ndarray:
     from rnn_transfer.models import text_classifier
-    from rnn_transfer.classifier import _encoder_state
+    from rnn_transfer.classify import encoder_state
     from fastai.text.models.core import masked_concat_pool
     m = text_classifier(meta['arch'], len(meta['vocab']), 2, meta['config'], lin_ftrs=[50], seq_len=70, drop_mult=drop_mult)
-    if sd is not None: m.load_state_dict({**m.state_dict(), **_encoder_state(sd)})
+    if sd is not None: m.load_state_dict({**m.state_dict(), **encoder_state(sd)})
     enc = m.train(train)[0]; out = []
     with torch.no_grad():
         for i in range(len(offs) - 1):
@@ -46,9 +46,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score, StratifiedKFold
-    from rnn_transfer.lm import load_checkpoint, resolve_lm, get_preset
-    from rnn_transfer.classifier import labelled_frames
-    from rnn_transfer.data import tokenize, numericalize
+    from rnn_transfer.checkpoint import load_checkpoint, resolve_lm
+    from rnn_transfer.core import get_preset
+    from rnn_transfer.data import labelled_frames
+    from rnn_transfer.text import tokenize, numericalize
     train = labelled_frames(a.task, None, a.data_dir, 'text', 'label', a.n, None, a.seed)[0]
     docs = tokenize(list(train.text), progress=False)
     y = np.unique(np.asarray(train.label), return_inverse=True)[1]

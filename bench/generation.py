@@ -22,7 +22,7 @@ def side(a):
     n = p['words']
     if a.side == 'fastai':
         from fastai.text.all import TextDataLoaders, LMLearner, CrossEntropyLossFlat
-        from rnn_transfer.lm import load_lm
+        from rnn_transfer.checkpoint import load_lm
         model, meta = load_lm(p['model'])
         df = pd.DataFrame({'text': PROMPTS * 4})
         dls = TextDataLoaders.from_df(df, text_col='text', is_lm=True, text_vocab=meta['vocab'], bs=2, seq_len=8, valid_pct=0.25, seed=0)

@@ -23,9 +23,11 @@ def side(a):
     import numpy as np, torch
     from fastai.callback.core import Callback, CancelFitException
     from fastai.data.core import DataLoaders
-    from rnn_transfer.data import LMStream
+    from rnn_transfer.loaders import LMStream
     from rnn_transfer.models import language_model
-    from rnn_transfer.lm import get_preset, lm_learner, TrimHeap
+    from rnn_transfer.core import get_preset
+    from rnn_transfer.lm import lm_learner
+    from rnn_transfer.callbacks import TrimHeap
     torch.manual_seed(0)
     steps = 30 if a.quick else a.steps
     vocab, p = 24000, get_preset('cpu', model=dict(emb_sz=256, n_hid=400, n_layers=3))

@@ -19,11 +19,12 @@ OUT = ROOT/'bench'/'results'/'layer_probe.jsonl'
 def pooled(sd, meta, texts, max_len:int) -> tuple[np.ndarray, list[int], float]:
     "Pooled features of the embedding and every layer (`[last, max, mean]` of each side by side), their sizes, the xxunk rate."
     from rnn_transfer.models import text_classifier, layer_sizes
-    from rnn_transfer.classifier import _encoder_state
+    from rnn_transfer.classify import encoder_state
     from fastai.text.data import pad_input_chunk
-    from rnn_transfer.data import tokenize, numericalize, classifier_items
+    from rnn_transfer.text import tokenize, numericalize
+    from rnn_transfer.loaders import classifier_items
     m = text_classifier(meta['arch'], len(meta['vocab']), 2, meta['config'], seq_len=70, pool_layers='all')
-    m.load_state_dict({**m.state_dict(), **_encoder_state(sd)})
+    m.load_state_dict({**m.state_dict(), **encoder_state(sd)})
     ids, offs = numericalize(tokenize(list(texts), progress=False), meta['vocab'])
     items = classifier_items(ids, offs, np.zeros(len(offs) - 1, dtype=int), max_len=max_len)
     m[1].layers = torch.nn.Identity()   # the head's pooling without its layers: the model's first output is the features
@@ -63,7 +64,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', torch.get_num_threads())))
     from sklearn.preprocessing import StandardScaler
-    from rnn_transfer.lm import load_checkpoint, resolve_lm
+    from rnn_transfer.checkpoint import load_checkpoint, resolve_lm
     from rnn_transfer.baseline import tfidf_vectorizer
     d = Path(a.data_dir)/a.task
     tr = pd.read_parquet(d/'train.parquet').sample(max(a.labels), random_state=a.seed).reset_index(drop=True)

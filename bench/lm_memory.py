@@ -8,18 +8,19 @@ too) is the baseline; the side reads the shards, builds its loader, draws one ba
 loaders, returns freed heap memory to the OS (`malloc_trim`), and reports (resident memory - baseline) / corpus tokens.
 (--quick: 200 articles.)
 """
-import gc, sys, time
+import gc, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import parser, quiet, run_side, side_return, emit, rss_bytes, side_args
 
 def side(a):
     quiet()
-    import pandas as pd, spacy, torch
+    import pandas as pd, spacy
     spacy.blank('en')
     if a.side == 'fastai': from fastai.text.all import DataBlock, TextBlock, ColReader, IndexSplitter, first
     else:
-        from rnn_transfer.data import tokenize, make_vocab, numericalize, LMStream
+        from rnn_transfer.text import tokenize, make_vocab, numericalize
+        from rnn_transfer.loaders import LMStream
         from fastcore.basics import first
     files = sorted((Path(a.data_dir)/'wikipedia').glob('train-*.parquet'))[:4]
     base = rss_bytes()

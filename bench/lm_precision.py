@@ -5,7 +5,7 @@ AWD-LSTM size (emb 400, hidden 1152, 3 layers) at a 10k vocabulary.
 Usage: python bench/lm_precision.py [--quick] [--data-dir ../shared/data] [--batches 30]
 Writes bench/results/lm_precision.json: validation perplexity after the same tokens and training tokens/s of each variant.
 """
-import json, sys, time
+import json, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import parser, quiet, command, git_rev, ROOT
@@ -14,10 +14,10 @@ def main():
     ap = parser(__doc__)
     ap.add_argument('--batches', type=int, default=30)
     a = ap.parse_args(); quiet()
-    import numpy as np, torch
+    import numpy as np
     import lm_train as B
     from fastai.text.all import awd_lstm_lm_config, DataLoaders, set_seed
-    from rnn_transfer.data import LMStream
+    from rnn_transfer.loaders import LMStream
     from rnn_transfer.models import language_model
     from rnn_transfer.lm import lm_learner
     V, nb = (1000, 3) if a.quick else (10000, a.batches)

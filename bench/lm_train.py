@@ -22,7 +22,7 @@ QUICK_CFG = dict(emb_sz=64, n_hid=128, n_layers=3)
 
 def ours_preset(**kw) -> dict:
     "Our learner's settings for these comparisons: the moms, Adam betas and weight decay of fastai's `LMLearner`."
-    from rnn_transfer.lm import get_preset
+    from rnn_transfer.core import get_preset
     return get_preset('paper', moms=(0.8, 0.7, 0.8), wd=0.01, betas=(0.9, 0.99), **kw)
 
 def rnn_macs(cfg, arch):
@@ -36,8 +36,8 @@ def rnn_macs(cfg, arch):
 
 def prepare(a, vocabs):
     "Tokenise once; return per-vocab numericalised train/valid streams as document lists of int32 arrays."
-    import numpy as np, pandas as pd
-    from rnn_transfer.data import tokenize, make_vocab, numericalize
+    import pandas as pd
+    from rnn_transfer.text import tokenize, make_vocab, numericalize
     d = Path(a.data_dir)/'wikipedia'
     files = sorted(d.glob('train-*.parquet'))[:1 if a.quick else 2]
     train = pd.concat([pd.read_parquet(f, columns=['text']) for f in files]).text.tolist()
@@ -65,7 +65,7 @@ def side(a):
     import numpy as np, torch
     from fastai.text.all import (LMDataLoader, DataLoaders, language_model_learner, AWD_LSTM, accuracy, Perplexity,
                                  TensorText, Callback, awd_lstm_lm_config, set_seed)
-    from rnn_transfer.data import LMStream
+    from rnn_transfer.loaders import LMStream
     from rnn_transfer.models import language_model
     from rnn_transfer.lm import lm_learner
     p = side_payload(a.io)

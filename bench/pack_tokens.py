@@ -6,8 +6,9 @@ Usage: python bench/pack_tokens.py --data-dir ../shared/data --out .gpu/pack.npz
 import argparse, json, time, collections
 from pathlib import Path
 import numpy as np
-from rnn_transfer.data import load_corpus, as_frame, tokenize
-from rnn_transfer.classifier import labelled_frames
+from rnn_transfer.data import load_corpus, as_frame
+from rnn_transfer.text import tokenize
+from rnn_transfer.data import labelled_frames
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('--data-dir', default='../shared/data')

@@ -25,8 +25,7 @@ ap.add_argument('--seed', type=int, default=42)
 a = ap.parse_args()
 warnings.filterwarnings('ignore')
 from rnn_transfer.lm import pretrain_docs, finetune_docs
-from rnn_transfer.classifier import train_classifier_docs
-from rnn_transfer.lm import split_valid
+from rnn_transfer.classify import train_classifier_docs
 
 pack = np.load(a.pack)
 vocab = json.loads(str(pack['vocab'])); labels = json.loads(str(pack['labels']))

@@ -7,7 +7,6 @@ one after another, with the package's default CPU training path. Prints one JSON
 """
 import argparse, json, time, sys
 from pathlib import Path
-import numpy as np, torch
 sys.path.insert(0, str(Path(__file__).parent))
 from _common import git_rev, quiet
 
@@ -31,9 +30,12 @@ def main():
     a = ap.parse_args(); quiet()
     from fastai.torch_core import set_seed
     from fastai.data.core import DataLoaders
-    from rnn_transfer.data import load_corpus, as_frame, tokenize, make_vocab, numericalize, LMStream
+    from rnn_transfer.data import load_corpus, as_frame
+    from rnn_transfer.text import tokenize, make_vocab, numericalize
+    from rnn_transfer.loaders import LMStream
     from rnn_transfer.models import language_model
-    from rnn_transfer.lm import lm_learner, get_preset
+    from rnn_transfer.lm import lm_learner
+    from rnn_transfer.core import get_preset
     dd = load_corpus(Path(a.data_dir)/'wikipedia', max_train_files=1)
     docs = tokenize(list(as_frame(dd['train']).text))
     for V, emb, hid, nl in CANDIDATES:

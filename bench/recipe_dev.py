@@ -37,7 +37,7 @@ def main(argv=None):
     ap.add_argument('--data-dir', default=os.environ.get('RNN_TRANSFER_DATA', str(ROOT.parent/'shared'/'data')))
     ap.add_argument('--work', default=str(Path.home()/'runs'/'recipe'), help='folder for the split and the runs')
     a = ap.parse_args(argv)
-    from rnn_transfer.classifier import train_classifier
+    from rnn_transfer.classify import train_classifier
     pool, dev = dev_split(Path(a.data_dir), Path(a.work))
     kw = {k: json.loads(v) for k, v in (s.split('=', 1) for s in a.set)}
     m = train_classifier(a.lm, a.target or pool, Path(a.work)/a.name, test=dev, preset=a.preset, max_train=a.n, seed=42, **kw)

@@ -35,12 +35,13 @@ def main():
     ap.add_argument('--clas-drop-mult', type=float, help="classifier dropout multiplier, every variant (default: the preset's)")
     ap.add_argument('--quick', action='store_true', help="tiny preset and few documents: checks the script runs")
     a = ap.parse_args(); quiet()
-    from rnn_transfer.lm import pretrain, finetune, DEFAULT_LM
-    from rnn_transfer.classifier import train_classifier
+    from rnn_transfer.lm import pretrain, finetune
+    from rnn_transfer.checkpoint import DEFAULT_LM
+    from rnn_transfer.classify import train_classifier
     lm = a.lm or str(DEFAULT_LM)
     out, rows = Path(a.out), []
     preset = 'tiny' if a.quick else a.preset
-    from rnn_transfer.lm import get_preset
+    from rnn_transfer.core import get_preset
     P = get_preset(preset)
     epochs, clas_lr, drop = a.clas_epochs or P['clas_final_epochs'], a.clas_lr or P['clas_lr'], a.clas_drop_mult or P.get('clas_drop_mult', 0.5)
     tag = ''.join(f'-{k}{v}' for k, v in (('e', a.clas_epochs), ('lr', a.clas_lr), ('drop', a.clas_drop_mult)) if v)   # each setting has its own run folders
@@ -53,7 +54,7 @@ def main():
         kw = dict(data_dir=a.data_dir, seed=a.seed)
         lm_src = task
         if n_train:   # the LMs read the text of the same random labelled subset the classifier trains on (the parquet is sorted by label)
-            from rnn_transfer.classifier import labelled_frames
+            from rnn_transfer.data import labelled_frames
             tr, _, _ = labelled_frames(task, data_dir=a.data_dir, max_train=n_train, seed=a.seed)
             lm_src = out/task/'lm-text'; lm_src.mkdir(parents=True, exist_ok=True); tr[['text']].to_parquet(lm_src/'train.parquet')
         for variant in a.variants:

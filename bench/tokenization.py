@@ -11,7 +11,7 @@ whose tokens are identical on both sides, and whether the vocabularies are ident
 import hashlib, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import parser, quiet, run_side, side_return, side_payload, emit, rss_bytes, peak_growth_bytes, side_args
+from _common import parser, quiet, run_side, side_return, emit, rss_bytes, peak_growth_bytes, side_args
 
 def texts_for(case, a):
     import pandas as pd
@@ -44,7 +44,7 @@ def side(a):
         docs, vocab = list(dsets.items['text']), list(dsets.vocab)
         extra = dict(tokenize_seconds=t_tok)
     else:
-        from rnn_transfer.data import tokenize, make_vocab, numericalize
+        from rnn_transfer.text import tokenize, make_vocab, numericalize
         t0 = time.perf_counter()
         toks = tokenize(texts); vocab = make_vocab(toks, 2, 60000); ids, offs = numericalize(toks, vocab)
         dt = time.perf_counter() - t0

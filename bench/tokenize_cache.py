@@ -18,7 +18,7 @@ def main():
     a = ap.parse_args(); quiet()
     import datasets
     datasets.disable_progress_bars()
-    from rnn_transfer.data import tokenize_dataset
+    from rnn_transfer.text import tokenize_dataset
     files = sorted(str(p) for p in (Path(a.data_dir)/'wikipedia').glob('train-*.parquet'))[:a.shards]
     rows = []
     with tempfile.TemporaryDirectory() as cache:   # warm-up (imports, spaCy, file cache), untimed

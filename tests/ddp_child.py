@@ -1,7 +1,7 @@
 "Run under torchrun by tests/test_distributed.py: a tiny stage, recording what each rank trained on."
 import json, os, sys, warnings
 from pathlib import Path
-import numpy as np, torch
+import numpy as np
 from fastai.callback.core import Callback
 warnings.filterwarnings('ignore')
 
@@ -45,6 +45,6 @@ elif stage == 'finetune':
     m = finetune(rec, data, out, preset='tiny', seed=0)
     result(dict(before=m['perplexity_before'], after=m['perplexity']))
 else:
-    from rnn_transfer.classifier import train_classifier
+    from rnn_transfer.classify import train_classifier
     m = train_classifier(None if stage == 'classify-scratch' else rec, data, out, preset='tiny', seed=0, save_every=5, final_epochs=1, cbs=stop)
     result(dict(valid_error=m['valid_error'], test_error=m.get('test_error')))

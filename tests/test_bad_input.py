@@ -2,15 +2,18 @@
 
 One test per row of the bad-input matrix; each row is tried at the CLI (in-process `main`, the code the console script runs)
 and at the Python API. A few rows also run the real console script, for its exit status."""
-import json, shutil, warnings
-import numpy as np, pandas as pd, pytest, torch
+import json, shutil
+import numpy as np, pandas as pd, pytest
 from pathlib import Path
 from conftest import cli
 from rnn_transfer.cli import main
-from rnn_transfer.data import DataError, ConfigError, CheckpointError, RnnTransferError, load_corpus
-from rnn_transfer.lm import pretrain, finetune, get_preset, load_checkpoint, load_weights
-from rnn_transfer.models import language_model, arch_class
-from rnn_transfer.classifier import train_classifier, TextClassifier
+from rnn_transfer.core import DataError, ConfigError, CheckpointError
+from rnn_transfer.data import load_corpus
+from rnn_transfer.lm import pretrain, finetune
+from rnn_transfer.checkpoint import load_checkpoint, load_weights
+from rnn_transfer.models import language_model
+from rnn_transfer.classify import train_classifier
+from rnn_transfer.classifier import TextClassifier
 from rnn_transfer.generate import LanguageModel
 
 def run(capsys, *args):

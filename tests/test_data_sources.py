@@ -1,7 +1,8 @@
 "Every local source layout the loaders promise: split files, aclImdb trees, folder-per-class trees, plain text, JSON lines, CSV columns."
 import json, numpy as np, pandas as pd, pytest
-from rnn_transfer.data import load_corpus, as_frame, tokenize, make_vocab, numericalize, LMStream, DataError
-from rnn_transfer.classifier import labelled_frames
+from rnn_transfer.data import load_corpus, as_frame
+from rnn_transfer.loaders import LMStream
+from rnn_transfer.data import labelled_frames
 
 def test_aclimdb_tree(tmp_path):
     for split in ('train', 'test'):
@@ -60,7 +61,7 @@ def test_bptt_lr_scaling(tmp_path):
     from fastai.data.core import DataLoaders
     from fastai.losses import CrossEntropyLossFlat
     from fastai.callback.core import Callback
-    from rnn_transfer.data import BPTTScaledLR
+    from rnn_transfer.callbacks import BPTTScaledLR
     from rnn_transfer.models import language_model
     seen = []
     class Spy(Callback):
@@ -77,8 +78,8 @@ def test_bptt_lr_scaling(tmp_path):
 
 def test_tokenize_dataset_cache(tmp_path, corpora, monkeypatch):
     "datasets.map tokenisation is cached on disk: reused while data and settings are unchanged, rebuilt when they change."
-    import datasets, time
-    from rnn_transfer import data
+    import datasets
+    from rnn_transfer import text as data
     ds = datasets.load_dataset('parquet', data_files=str(corpora/'general'/'train.parquet'), split='train', cache_dir=str(tmp_path/'hf'))
     caches = lambda: sorted(p.name for p in (tmp_path/'hf').rglob('cache-*.arrow'))
     t1 = data.tokenize_dataset(ds, num_proc=1); first = caches()

@@ -1,7 +1,7 @@
 "Multi-process training through fastai's distributed path: 2 CPU processes (gloo) under torchrun."
-import json, os, subprocess, sys
+import json, os, subprocess
 from pathlib import Path
-import numpy as np, pytest, torch
+import numpy as np, torch
 from conftest import script
 
 CHILD = Path(__file__).with_name('ddp_child.py')
@@ -28,7 +28,7 @@ def test_pretrain_two_processes(tmp_path, corpora):
     # the loss fell; rank 0 alone wrote the checkpoint, which loads in a single process
     losses = json.loads((rec/'losses.json').read_text())
     assert np.mean(losses[-5:]) < np.mean(losses[:5])
-    from rnn_transfer.lm import load_lm
+    from rnn_transfer.checkpoint import load_lm
     model, meta = load_lm(tmp_path/'lm')
     assert meta['vocab_sz'] == len(meta['vocab']) and not (tmp_path/'lm'/'resume').exists()
     assert r.stdout.count('pretrain: valid perplexity') == 1                 # printed once, by rank 0
@@ -49,7 +49,8 @@ def test_classify_two_processes_resume(tmp_path, corpora):
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 def test_finetune_two_processes(tmp_path, corpora):
-    from rnn_transfer.lm import pretrain, load_lm
+    from rnn_transfer.lm import pretrain
+    from rnn_transfer.checkpoint import load_lm
     pretrain(corpora/'general', tmp_path/'lm', preset='tiny', epochs=1)
     r = launch('finetune', corpora/'target', tmp_path/'ft', tmp_path/'lm')
     res = [json.loads(Path(f"{tmp_path/'ft'}.result{k}.json").read_text()) for k in range(2)]

@@ -2,10 +2,12 @@
 import numpy as np, pandas as pd, pytest, torch
 from pathlib import Path
 from fastai.text.core import tokenize_texts
-from rnn_transfer.data import tokenize, make_vocab, numericalize
-from rnn_transfer.lm import TiedSoftmaxCE, cpu_bf16_ok, get_preset, lm_learner, LMLoss, FusedSoftmax
+from rnn_transfer.text import tokenize, make_vocab, numericalize
+from rnn_transfer.losses import TiedSoftmaxCE
+from rnn_transfer.core import get_preset
+from rnn_transfer.lm import lm_learner
 from rnn_transfer.models import language_model
-from rnn_transfer.data import LMStream
+from rnn_transfer.loaders import LMStream
 from fastai.data.core import DataLoaders
 
 SAMPLES = Path(__import__('rnn_transfer').__file__).parent/'samples'

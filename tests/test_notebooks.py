@@ -1,6 +1,5 @@
 "The notebooks are the source: they run (nbdev-test), and nbdev-export of them gives exactly the package that is checked in."
-import shutil, subprocess, filecmp
-from pathlib import Path
+import shutil, subprocess
 from conftest import ROOT, script
 
 def test_notebooks_run():

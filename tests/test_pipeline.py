@@ -3,8 +3,9 @@ import json
 import numpy as np, pytest
 from rnn_transfer.data import synthetic_corpus
 from conftest import cli
-from rnn_transfer.lm import pretrain, finetune, load_lm
-from rnn_transfer.classifier import train_classifier, TextClassifier
+from rnn_transfer.lm import pretrain, finetune
+from rnn_transfer.classify import train_classifier
+from rnn_transfer.classifier import TextClassifier
 from rnn_transfer.generate import LanguageModel
 
 POS = 'The film was wonderful and I loved it. The story felt brilliant as I hoped. The cast was superb and it made my day.'

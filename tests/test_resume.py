@@ -1,11 +1,11 @@
 "Long runs survive interruption: SIGKILL mid-epoch, resume, and end with the weights of an uninterrupted run; a NaN loss keeps the last good state."
-import json, os, signal, subprocess, sys, time
+import json, signal, subprocess, sys, time
 from pathlib import Path
 import pytest, torch
 from safetensors.torch import load_file
 from conftest import cli
 from fastai.callback.core import Callback
-from rnn_transfer.data import DivergenceError, CheckpointError
+from rnn_transfer.core import DivergenceError
 from rnn_transfer.lm import pretrain
 
 CHILD = '''
@@ -34,7 +34,7 @@ cbs = [KillAt(kill)] if kill > 0 else [PauseAt(-kill, sys.argv[4])] if kill < 0 
 if stage == 'pretrain':
     from rnn_transfer.lm import pretrain; pretrain(**kw, cbs=cbs)
 else:
-    from rnn_transfer.classifier import train_classifier; train_classifier(**kw, cbs=cbs)
+    from rnn_transfer.classify import train_classifier; train_classifier(**kw, cbs=cbs)
 '''
 
 def child(stage, kill, **kw):

@@ -1,9 +1,10 @@
 "Checkpoints never unpickle; fastai's .pth + vocab .pkl load through torch.load(weights_only=True) and a restricted unpickler, vocabulary remapped as fastai does."
 import os, pickle, warnings
-from pathlib import Path
 import pytest, torch
-from rnn_transfer.data import CheckpointError, synthetic_corpus
-from rnn_transfer.lm import load_checkpoint, remap_embeddings, finetune, pretrain
+from rnn_transfer.core import CheckpointError
+from rnn_transfer.data import synthetic_corpus
+from rnn_transfer.checkpoint import load_checkpoint, remap_embeddings
+from rnn_transfer.lm import finetune, pretrain
 
 @pytest.fixture(scope='module')
 def fastai_lm(tmp_path_factory):

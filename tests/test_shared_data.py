@@ -2,7 +2,7 @@
 import pytest
 from conftest import shared_data
 from rnn_transfer.data import load_corpus
-from rnn_transfer.classifier import labelled_frames
+from rnn_transfer.data import labelled_frames
 
 DATA = shared_data()
 pytestmark = pytest.mark.skipif(DATA is None, reason='real corpora not found (../shared/data or $RNN_TRANSFER_DATA)')

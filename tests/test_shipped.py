@@ -3,7 +3,7 @@ import json, os, subprocess, sys, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 import rnn_transfer
-from rnn_transfer.lm import PRETRAINED_ENV, read_meta, resolve_lm
+from rnn_transfer.checkpoint import PRETRAINED_ENV, read_meta, resolve_lm
 
 PKG = Path(rnn_transfer.__file__).parent
 ROOT = PKG.parent

@@ -12,9 +12,10 @@ import argparse, json, os
 from pathlib import Path
 import pandas as pd
 from rnn_transfer.baseline import bag_of_words_baseline
-from rnn_transfer.classifier import labelled_frames
+from rnn_transfer.data import labelled_frames
 from rnn_transfer.experiments import plot_results
-from rnn_transfer.lm import split_valid, write_atomic
+from rnn_transfer.data import split_valid
+from rnn_transfer.core import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS = ROOT/'bench'/'results'/'experiments'

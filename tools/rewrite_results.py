@@ -5,7 +5,8 @@ keeping the command recorded in results.json, then copy them to bench/results/ex
 """
 import argparse, json, shutil
 from pathlib import Path
-from rnn_transfer.experiments import EXPERIMENTS, write_results
+from rnn_transfer.paper import EXPERIMENTS
+from rnn_transfer.experiments import write_results
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('name', choices=list(EXPERIMENTS)); ap.add_argument('--root', default='runs/experiments'); ap.add_argument('--scale', default='cpu')

@@ -31,7 +31,7 @@ def main():
     ap.add_argument('--command', required=True, help="the command that trained RUN (recorded in the model card)")
     ap.add_argument('--default', action='store_true', help="make NAME the default shipped LM")
     a = ap.parse_args()
-    from rnn_transfer.lm import export_lm, read_meta
+    from rnn_transfer.checkpoint import export_lm, read_meta
     run = Path(a.run); m = json.loads((run/'metrics.json').read_text())
     _, meta = read_meta(run, kind='lm')
     if 'curve' not in m: sys.exit(f"{run}: no perplexity curve in metrics.json; pretrain with --eval-test --curve-every N")
