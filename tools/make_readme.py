@@ -1,14 +1,24 @@
-"""Write README.md from nbs/index.ipynb.
+"""Write README.md from nbs/index.ipynb, and the generated tables of the pages that README links to.
 
 nbdev-readme renders through Quarto, which cannot be installed from a package registry (its wheel downloads the
 binary at build time); this does the same job for this project's index: markdown cells as they are, code cells as
 fenced Python (nbdev directives removed, `#| hide` cells left out), text outputs as fenced blocks.
-Usage: python tools/make_readme.py [--check]   (--check: exit 1 if README.md is out of date)
+
+Other pages are written by hand, except for blocks between `<!-- begin NAME ... -->` and `<!-- end NAME -->` lines,
+which this script fills from the results files (see `blocks()`):
+  bench/README.md                       perf-table (bench/results/perf.jsonl), lm-precision (lm_precision.json)
+  nbs/results.md                        experiments (bench/results/experiments/*/results.json, seeds.json)
+  rnn_transfer/pretrained/NAME/README.md  model-card (the default shipped LM's checkpoint.json)
+Usage: python tools/make_readme.py [--check]   (--check: exit 1, naming the files, if any of them is out of date)
 """
-import json, re, sys
+import json, os, re, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+def _link(p:Path, page_dir:Path) -> str:
+    "The relative link to `p` from a page in folder `page_dir` (links that work on GitHub)."
+    return Path(os.path.relpath(p, page_dir)).as_posix()
 
 PERF = ROOT/'bench'/'results'/'perf.jsonl'
 BENCH_NAMES = {'tokenize': 'Tokenisation + numericalisation', 'lm_train': 'LM training', 'lm_memory': 'LM data memory',
@@ -17,7 +27,8 @@ BENCH_NAMES = {'tokenize': 'Tokenisation + numericalisation', 'lm_train': 'LM tr
 def _fmt(x:float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}" if abs(x) >= 10 else f"{x:.2f}"
 
-def _details(r:dict) -> str:
+def _perf_details(r:dict) -> str:
+    "The details column of the performance table."
     b = r['bench']
     if b == 'tokenize':
         vocab = ('identical' if r['same_vocab'] else f"{r['vocab_entries_differing']} of {r['vocab_size']:,} entries differ" if 'vocab_size' in r
@@ -35,7 +46,7 @@ def _details(r:dict) -> str:
     return ''
 
 def perf_table() -> str:
-    "The README's performance table: the latest full (non --quick) result of each benchmark case."
+    "The performance table (bench/README.md): the latest full (non --quick) result of each benchmark case."
     if not PERF.exists(): return '(no benchmark results yet: run the scripts in bench/)'
     latest = {}
     for line in PERF.read_text().splitlines():
@@ -45,7 +56,7 @@ def perf_table() -> str:
     order = list(BENCH_NAMES)
     for (b, c, m), r in sorted(latest.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 99, kv[0][1], kv[0][2])):
         rows.append(f"| {BENCH_NAMES.get(b, b)}: {m} | {c} | {_fmt(r['fastai'])} {r['unit']} | {_fmt(r['ours'])} {r['unit']} | **{r['ratio']:.2f}x** "
-                    f"({'higher' if r['better'] == 'higher' else 'lower'} is better) | {_details(r)} | `{r['command']}` ({r['date'][:10]}, {r['git']}) |")
+                    f"({'higher' if r['better'] == 'higher' else 'lower'} is better) | {_perf_details(r)} | `{r['command']}` ({r['date'][:10]}, {r['git']}) |")
     return '\n'.join(rows)
 
 def precision_table() -> str:
@@ -58,10 +69,14 @@ def precision_table() -> str:
     rows += [f"| {x['variant']} | {x['perplexity']:.2f} | {x['tokens_per_s']:,.0f} |" for x in r['rows']]
     return '\n'.join(rows)
 
-def model_card() -> str:
-    "The README's model card, from the default shipped LM's checkpoint.json (`card`, written by tools/ship_lm.py)."
-    d = ROOT/'rnn_transfer'/'pretrained'
-    name = (d/'DEFAULT').read_text().strip() if (d/'DEFAULT').exists() else None
+def default_lm():
+    "The name of the default shipped LM, or None."
+    f = ROOT/'rnn_transfer'/'pretrained'/'DEFAULT'
+    return f.read_text().strip() if f.exists() else None
+
+def model_card(page_dir:Path=ROOT) -> str:
+    "The model card, from the default shipped LM's checkpoint.json (`card`, written by tools/ship_lm.py)."
+    d, name = ROOT/'rnn_transfer'/'pretrained', default_lm()
     if not name or not (d/name/'checkpoint.json').exists(): return '(no shipped language model yet: see tools/ship_lm.py)'
     m = json.loads((d/name/'checkpoint.json').read_text()); c, cfg = m['card'], m['config']
     mb = (d/name/'model.safetensors').stat().st_size / 1e6
@@ -76,7 +91,8 @@ def model_card() -> str:
             f"| limits | {c['limits']} |"]
     curve = ['', '| tokens seen | epoch | validation perplexity | test perplexity |', '|---|---|---|---|']
     curve += [f"| {r['tokens']:,} | {r['epoch']:.2f} | {r['valid_perplexity']:.1f} | {r.get('test_perplexity', float('nan')):.1f} |" for r in c['curve']]
-    return '\n'.join(rows + curve + ['', f"![perplexity during pretraining](rnn_transfer/pretrained/{name}/perplexity.png)"])
+    png = _link(d/name/'perplexity.png', page_dir)
+    return '\n'.join(rows + curve + ['', f"![perplexity during pretraining]({png})"])
 
 EXPERIMENTS = ROOT/'bench'/'results'/'experiments'
 
@@ -116,9 +132,9 @@ def _details(x:dict) -> str:
         d.append('members: ' + ' and '.join(_pct(v) for v in m))
     return '; '.join(d) or '-'
 
-def experiments_table() -> str:
+def experiments_table(page_dir:Path=ROOT) -> str:
     "The paper's experiments as run here: bench/results/experiments/NAME/results.json (copied from `rnn-transfer experiment NAME --out ...`)."
-    from rnn_transfer.experiments import config_keys
+    from rnn_transfer.paper import config_keys
     files = sorted(EXPERIMENTS.glob('*/results.json')) if EXPERIMENTS.exists() else []
     if not files: return '(no experiment results yet: run `rnn-transfer experiment NAME`)'
     out = []
@@ -128,7 +144,8 @@ def experiments_table() -> str:
         keys = config_keys(name, r['scale'])
         done = {x['key'] for x in r['rows']}
         part = f" **Partial: {len(done)} of {len(keys)} configurations finished** (still to run: {', '.join(k for k in keys if k not in done)}; `rnn-transfer experiment {name}` runs them, resuming any unfinished one)." if not set(keys) <= done else ''
-        out += [f"**{name}** (scale `{r['scale']}`; `{cmd}`; plot: [`{f.parent.relative_to(ROOT)}/plot.png`]({f.parent.relative_to(ROOT)}/plot.png)){part}", '',
+        plot = f"[`{f.parent.relative_to(ROOT)}/plot.png`]({_link(f.parent/'plot.png', page_dir)})"
+        out += [f"**{name}** (scale `{r['scale']}`; `{cmd}`; plot: {plot}){part}", '',
                 '| task | configuration | test error | TF-IDF + LR, same split | validation error | paper | wall time | details |',
                 '|---|---|---|---|---|---|---|---|']
         for x in r['rows']:
@@ -137,13 +154,15 @@ def experiments_table() -> str:
             out.append(f"| {x['task']} | {lab} | {_pct(x.get('test_error'))} | {_pct(x.get('baseline_test_error'))} | {_pct(x.get('valid_error'))} | "
                        f"{'-' if paper is None or paper != paper else f'{paper:.2f}%'} | {_minutes(x)} | {_details(x)} |")
         out.append('')
-        if (f.parent/'seeds.json').exists(): out += [seeds_table(json.loads((f.parent/'seeds.json').read_text()), f.parent.relative_to(ROOT)/'seeds.png'), '']
+        if (f.parent/'seeds.json').exists():
+            out += [seeds_table(json.loads((f.parent/'seeds.json').read_text()), f.parent/'seeds.png', page_dir), '']
     return '\n'.join(out).rstrip()
 
-def seeds_table(r:dict, png:Path) -> str:
+def seeds_table(r:dict, png:Path, page_dir:Path=ROOT) -> str:
     "An experiment's configurations at several seeds (`rnn-transfer compare-seeds`, copied to bench/results/experiments/NAME/seeds.json)."
     cmd = re.sub(r'\S*/shared/data', '../shared/data', r['command'] or '')
-    out = [f"Across seeds {', '.join(map(str, r['seeds']))} (`{cmd}`; plot: [`{png}`]({png})):", '',
+    plot = f"[`{png.relative_to(ROOT)}`]({_link(png, page_dir)})"
+    out = [f"Across seeds {', '.join(map(str, r['seeds']))} (`{cmd}`; plot: {plot}):", '',
            '| configuration | seeds | test error at each seed | mean | standard deviation | validation mean |', '|---|---|---|---|---|---|']
     for x in r['rows']:
         sd = x.get('test_sd')
@@ -165,7 +184,45 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
         if outs.strip(): parts.append(f'```\n{outs.rstrip()}\n```')
     return '<!-- generated from nbs/index.ipynb by tools/make_readme.py; edit the notebook, not this file -->\n\n' + '\n\n'.join(parts) + '\n'
 
+BLOCK = re.compile(r'(<!-- begin (?P<name>[\w-]+)\b[^\n]*-->\n)(.*?)(<!-- end (?P=name) -->)', re.S)
+
+def layout_table(page_dir:Path=ROOT) -> str:
+    "One row per notebook of `nbs/`: the module it writes and the notebook's one-line description (its `> ` line)."
+    rows = ['| notebook | module | what |', '|---|---|---|']
+    for nb in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')):
+        cells = json.loads(nb.read_text(encoding='utf-8'))['cells']
+        src = [''.join(c['source']) for c in cells]
+        mod = next((m[1] for s in src for m in [re.search(r'^#\| default_exp (\S+)', s, re.M)] if m), None)
+        what = next((m[1] for s in src for m in [re.search(r'^> (.+)$', s, re.M)] if m), '')
+        if mod: rows.append(f"| [{nb.name}]({_link(nb, page_dir)}) | `rnn_transfer/{mod}.py` | {what} |")
+    return '\n'.join(rows)
+
+def blocks() -> dict:
+    "The pages with generated blocks: {page: {block name: function of the page's folder that returns its text}}."
+    bench = {'perf-table': lambda _: perf_table(), 'lm-precision': lambda _: precision_table()}
+    pages = {ROOT/'bench'/'README.md': bench, ROOT/'nbs'/'results.md': {'experiments': experiments_table},
+             ROOT/'nbs'/'guide.md': {'layout': layout_table}}
+    if default_lm(): pages[ROOT/'rnn_transfer'/'pretrained'/default_lm()/'README.md'] = {'model-card': model_card}
+    return pages
+
+def fill(page:Path, fns:dict) -> str:
+    "The page's text with its generated blocks filled in; an error if the page or one of its blocks is missing."
+    name = page.relative_to(ROOT)
+    if not page.exists(): sys.exit(f"{name} is missing: it holds the generated block(s) {', '.join(fns)}")
+    text = page.read_text(encoding='utf-8')
+    missing = set(fns) - {m['name'] for m in BLOCK.finditer(text)}
+    if missing: sys.exit(f"{name}: no <!-- begin NAME --> ... <!-- end NAME --> block for {', '.join(sorted(missing))}")
+    def sub(m): return m[1] + fns[m['name']](page.parent).rstrip('\n') + '\n' + m[4] if m['name'] in fns else m[0]
+    return BLOCK.sub(sub, text)
+
+def outputs() -> dict:
+    "Every generated file and the text it should hold."
+    return {ROOT/'README.md': render(), **{page: fill(page, fns) for page, fns in blocks().items()}}
+
 if __name__ == '__main__':
-    text, readme = render(), ROOT/'README.md'
-    if '--check' in sys.argv: sys.exit(0 if readme.exists() and readme.read_text(encoding='utf-8') == text else 1)
-    readme.write_text(text, encoding='utf-8')
+    want = outputs()
+    stale = [f for f, text in want.items() if not f.exists() or f.read_text(encoding='utf-8') != text]
+    if '--check' in sys.argv:
+        for f in stale: print(f"{f.relative_to(ROOT)} is out of date: run python tools/make_readme.py", file=sys.stderr)
+        sys.exit(1 if stale else 0)
+    for f in stale: f.write_text(want[f], encoding='utf-8'); print(f"wrote {f.relative_to(ROOT)}")
