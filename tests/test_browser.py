@@ -5,9 +5,11 @@ positive review, browser_classifier.png at the end (the negative review, or what
 Skips unless Chromium is installed (`/usr/bin/chromium`, `chromium` on PATH, or `$RNN_TRANSFER_CHROMIUM`) and voila and playwright import."""
 import os, sys, time, shutil, socket, subprocess, importlib.util
 from pathlib import Path
+from urllib.parse import urljoin
 import pytest
 from conftest import ROOT
 from test_pipeline import POS, NEG
+from test_docs import site     # the built documentation site (a session fixture)
 
 NOTEBOOK = ROOT/'tests'/'browser'/'classifier_box.ipynb'
 ARTIFACT = ROOT/'tests'/'artifacts'/'browser_classifier.png'
@@ -50,7 +52,8 @@ def browser_deps():
 def classifier(browser_deps, corpora, tmp_path):
     "A tiny LM -> fine-tuned LM -> classifier, as in test_pipeline; it gets the review examples right."
     from rnn_transfer.lm import pretrain, finetune
-    from rnn_transfer.classifier import train_classifier, TextClassifier
+    from rnn_transfer.classify import train_classifier
+    from rnn_transfer.classifier import TextClassifier
     pretrain(corpora/'general', tmp_path/'pre', preset='tiny', seed=0)
     finetune(tmp_path/'pre', corpora/'target', tmp_path/'ft', seed=0)
     train_classifier(tmp_path/'ft', corpora/'target', tmp_path/'clas', seed=0)
@@ -115,4 +118,41 @@ def test_classifier_box_in_browser(browser_deps, voila_url, tmp_path):
                     if ok: raise
                     print(f'no screenshot: {e}')
                 if not ok: print(f'screenshot: {ARTIFACT}\nvoila log:\n{log.read_text()[-4000:]}')
+        finally: browser.close()
+
+@pytest.fixture
+def docs_url(browser_deps, request, tmp_path):
+    "The built documentation site (tests/test_docs.py's session fixture), served by `python -m http.server`."
+    site = request.getfixturevalue('site')      # only now: no Chromium means no site build either
+    port, log = free_port(), tmp_path/'http.log'
+    cmd = [sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1', '--directory', str(site)]
+    with open(log, 'w') as f: proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_listening(port, proc, log, timeout=30)
+        yield f'http://127.0.0.1:{port}/'
+    finally:
+        proc.terminate()
+        try: proc.wait(10)
+        except subprocess.TimeoutExpired: proc.kill(); proc.wait(5)
+
+def test_docs_site_in_browser(browser_deps, docs_url, tmp_path):
+    "The home page links to the `data` API page, which shows `load_corpus` with its docstring."
+    from playwright.sync_api import sync_playwright
+    from test_docs import load_corpus_docs, squash
+    phrase, params = load_corpus_docs()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_deps, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={'width': 1200, 'height': 900})
+            # 'domcontentloaded': the notebook pages ask a CDN for MathJax, which a closed network never answers
+            page.goto(docs_url, wait_until='domcontentloaded', timeout=60_000)
+            assert 'rnn_transfer' in page.title()
+            link = page.locator('a[href$="api/data.html"]').first
+            href = link.get_attribute('href', timeout=30_000)
+            page.goto(urljoin(page.url, href), wait_until='domcontentloaded', timeout=60_000)
+            page.locator('[id="load_corpus"]').wait_for(state='visible', timeout=30_000)
+            page.screenshot(path=str(tmp_path/'docs_api_data.png'))
+            text = squash(page.inner_text('body'))
+            assert 'load_corpus' in text and phrase in text, text[:3000]
+            assert any(squash(d.replace('`', '')) in text for d in params.values()), text[:3000]
         finally: browser.close()
