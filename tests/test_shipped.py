@@ -16,7 +16,7 @@ def default_name() -> str:
 def test_found_without_configuration():
     "A fresh process with no environment override finds the shipped default inside the installed package."
     env = {k: v for k, v in os.environ.items() if k != PRETRAINED_ENV}
-    code = "from rnn_transfer.lm import shipped_lms, resolve_lm; import json; print(json.dumps([list(shipped_lms()), str(resolve_lm('default'))]))"
+    code = "from rnn_transfer.checkpoint import shipped_lms, resolve_lm; import json; print(json.dumps([list(shipped_lms()), str(resolve_lm('default'))]))"
     names, path = json.loads(subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True).stdout)
     assert names[0] == default_name()
     assert Path(path) == PKG/'pretrained'/default_name()
