@@ -21,8 +21,8 @@ def _is_nbdev_all(line:str) -> bool:
 def test_ruff_passes():
     exe = ruff()
     if exe is None: pytest.skip('ruff is not installed (pip install -e ".[dev]")')
-    r = subprocess.run([exe, 'check', '--isolated', '--no-cache', '--select', RULES, '--line-length', '120', '--output-format',
-                        'concise', *map(str, MODULES)], capture_output=True, text=True)
+    args = ['check', '--isolated', '--no-cache', '--select', RULES, '--line-length', '120', '--output-format', 'concise']
+    r = subprocess.run([exe, *args, *map(str, MODULES)], capture_output=True, text=True)
     problems = []
     for l in r.stdout.splitlines():
         m = re.match(r'(.+?):(\d+):\d+: (\w+)', l)
