@@ -7,6 +7,7 @@ row; then results.csv and plot.png are redrawn. The model's own numbers are not 
 split is not the size the row recorded is refused. Splits shared by several rows are fitted once.
 
     python tools/add_baselines.py [NAME ...] [--data-dir ../shared/data]
+    python tools/add_baselines.py --metrics bench/results/imdb_all_labels.json --task imdb   # one classify run's metrics
 """
 import argparse, json, os
 from pathlib import Path
@@ -35,8 +36,18 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('names', nargs='*', help='experiments (default: all under bench/results/experiments)')
     ap.add_argument('--data-dir', default=os.environ.get('RNN_TRANSFER_DATA', str(ROOT.parent/'shared'/'data')))
+    ap.add_argument('--metrics', help="one classify run's metrics.json (all labels, seed 42): its baseline is added")
+    ap.add_argument('--task', default='imdb', help='the task of --metrics')
     a = ap.parse_args(argv)
     cache = {}
+    if a.metrics:
+        f = Path(a.metrics)
+        m = json.loads(f.read_text())
+        b = split_baseline(a.task, None, m.get('seed', 42), a.data_dir, cache)
+        if m['train_n'] != b['train_n']: raise SystemExit(f"{f}: trained on {m['train_n']}, the split has {b['train_n']}")
+        m['baseline'] = {**b, 'note': 'added by tools/add_baselines.py on the same split'}
+        write_atomic(f, json.dumps(m, indent=1))
+        return
     for f in sorted(EXPERIMENTS.glob('*/results.json')):
         r = json.loads(f.read_text())
         if a.names and r['experiment'] not in a.names: continue
