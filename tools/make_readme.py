@@ -174,7 +174,9 @@ def render(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     nb, parts = json.loads(Path(nb_path).read_text(encoding='utf-8')), []
     for c in nb['cells']:
         src = ''.join(c['source'])
-        if c['cell_type'] == 'markdown': parts.append(src.strip().replace('<!-- perf-table -->', perf_table()).replace('<!-- lm-precision -->', precision_table()).replace('<!-- model-card -->', model_card()).replace('<!-- experiments -->', experiments_table())); continue
+        if c['cell_type'] == 'markdown':   # the generated tables live in the pages `blocks()` fills, not here
+            parts.append(src.strip())
+            continue
         lines = src.splitlines()
         if any(l.strip() in ('#| hide', '#|hide') for l in lines): continue
         code = '\n'.join(l for l in lines if not l.lstrip().startswith('#|')).strip()
