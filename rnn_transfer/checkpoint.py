@@ -12,7 +12,7 @@ from safetensors.torch import save_file, load_file
 from .core import CheckpointError, ConfigError, write_atomic
 from .text import TOKENIZER_SETTINGS
 from .models import language_model
-from .resume import model_tensors
+from .train_state import model_tensors
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'PRETRAINED_ENV', 'DEFAULT_LM', 'pretrained_dir', 'shipped_lms', 'resolve_lm', 'read_vocab_pkl',

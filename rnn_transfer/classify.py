@@ -129,7 +129,8 @@ def _test_metrics(metrics:dict, learn, items:dict, ys:dict, p:dict, classes:list
     y, pred = ys['test'], probs.argmax(1).numpy()
     n = len(classes)
     confusion = [[int(((y == i) & (pred == j)).sum()) for j in range(n)] for i in range(n)]
-    metrics.update(test_error=_error(probs, y), test_accuracy=1 - _error(probs, y), test_n=len(y),
+    err = _error(probs, y)
+    metrics.update(test_error=err, test_accuracy=1 - err, test_n=len(y),
                    confusion=confusion, predicted_classes=int(len(set(pred.tolist()))))
     return probs
 

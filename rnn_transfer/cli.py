@@ -123,7 +123,7 @@ def _choices() -> dict:
     "The values parameters of these names may take, in every command."
     from rnn_transfer.models import ARCHS
     from rnn_transfer.classifier import SCHEDULES
-    from rnn_transfer.experiments import EXPERIMENTS, SCALES
+    from rnn_transfer.paper import EXPERIMENTS, SCALES
     return dict(preset=list(PRESETS), arch=list(ARCHS), schedule=list(SCHEDULES), name=list(EXPERIMENTS),
                 scale=list(SCALES))
 
