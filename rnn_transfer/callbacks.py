@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import defaults
 from fastai.imports import noop   # fastai's own `noop` (what `Learner.no_logging` sets), not fastcore's
-from fastai.callback.core import Callback
+from fastai.callback.core import Callback, CancelFitException, CancelTrainException
 from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import ParamScheduler
@@ -21,7 +21,7 @@ from .loaders import LMStream
 from .distributed import unwrap, is_main
 
 # %% auto #0
-__all__ = ['CPUBF16', 'cpu_bf16_ok', 'with_precision', 'Throughput', 'TrimHeap', 'malloc_trim', 'stream_perplexity',
+__all__ = ['CPUBF16', 'cpu_bf16_ok', 'with_precision', 'Throughput', 'TimeBudget', 'TrimHeap', 'malloc_trim', 'stream_perplexity',
            'PerplexityCurve', 'recorder_rows', 'BPTTScaledLR', 'find_lr', 'plot_lr_find', 'EpochTable', 'quiet']
 
 # %% ../nbs/09_callbacks.ipynb #393eda65
@@ -69,6 +69,32 @@ class Throughput(Callback):
         self.epochs.append(dict(tokens=self._n, seconds=round(dt, 2)))
     @property
     def tokens_per_s(self): return vars(self).get('tokens', 0) / max(vars(self).get('seconds', 0), 1e-9)
+
+# %% ../nbs/09_callbacks.ipynb #66e740bc
+class TimeBudget(Callback):
+    "Train for `seconds` of training steps, with the schedule on the share of them spent."
+    order = -5   # after `TrainEvalCallback` counts batches, before `ParamScheduler` sets the rates
+    def __init__(self, seconds:float, # The budget of training-step seconds
+                 state:dict|None=None, # Where the seconds spent are kept (e.g. `Checkpointing.extra`)
+                 clock=time.perf_counter # The clock
+                ):
+        self.seconds, self.state, self.clock, self._t = seconds, {} if state is None else state, clock, None
+    @property
+    def spent(self) -> float: return self.state.get('budget_seconds', 0.)
+    def before_epoch(self):
+        if self.spent >= self.seconds: raise CancelFitException()   # the last epoch's callbacks have all run
+    def before_batch(self):
+        if not self.training: return
+        if self.spent >= self.seconds: raise CancelTrainException()   # before any callback sees this batch
+        self.learn.pct_train = self.spent / self.seconds
+        self._t = self.clock()
+    def after_batch(self):
+        if self._t is None: return   # a batch skipped on resume
+        self.state['budget_seconds'] = self.spent + self.clock() - self._t
+        self._t = None
+    def after_train(self):
+        if self.spent >= self.seconds and hasattr(self.learn, 'recorder'):
+            self.learn.recorder.cancel_train = False   # the epoch's training metrics are real: keep them
 
 # %% ../nbs/09_callbacks.ipynb #c3f9ba97
 class TrimHeap(Callback):

@@ -70,6 +70,16 @@ def _model_arg(s:str) -> dict:
         raise argparse.ArgumentTypeError(f"{s!r}: give three integers, EMB,HIDDEN,LAYERS (e.g. 256,400,3)") from None
     return dict(emb_sz=e, n_hid=h, n_layers=l)
 
+def _cutoffs_arg(s:str) -> list[int]:
+    "An argparse type: `N,N,...` -> the ends of the head and tail clusters of a two-level softmax; `none` -> []."
+    if s.strip().lower() in ('none', 'full', '0'): return []
+    try: cuts = [int(x) for x in s.split(',')]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{s!r}: give increasing integers, e.g. 2000,6000,12000, or none") from None
+    if any(b <= a for a, b in zip(cuts, cuts[1:])) or cuts[0] < 1:
+        raise argparse.ArgumentTypeError(f"{s!r}: the cutoffs must be positive and increasing")
+    return cuts
+
 def _at_least(lo:int):
     "An argparse type: an integer of at least `lo`."
     def f(v):
@@ -94,6 +104,11 @@ OVERRIDES = dict(   # preset values with an option: key -> `add_argument` keywor
     lm_sample_docs=dict(**_N, flags=['--sample-docs'],
                         help="Train on a random sample (seeded by --seed) of N documents: train text, "
                         "and test text if included"),
+    cutoffs=dict(type=_cutoffs_arg, metavar='N,N,..',
+                 help="A two-level softmax over the tied embedding: where the head and each tail cluster end, e.g. "
+                 "2000,6000,12000 (none: the full softmax; default from preset)"),
+    train_minutes=dict(type=float, metavar='M', help="Train for M minutes of training steps, the one-cycle schedule "
+                       "on the share of them spent (instead of running out the epochs)"),
     curve_every=dict(**_N, help="Log validation (and test) perplexity every N steps, besides epoch ends"),
     save_every=dict(**_N, help="Save the resumable state every N optimizer steps, besides epoch ends (default 500)"),
     max_len=dict(type=_at_least(2), metavar='N',
@@ -312,7 +327,8 @@ def _run_compare_seeds(a):
 _STAGE = ['save_every', 'restart', 'quiet']
 COMMANDS = {
     'pretrain': dict(fns=['lm.pretrain'], extra=['bs', 'bptt', 'model', 'max_vocab', 'max_train_files',
-                                                 'max_train_docs', 'lm_sample_docs', 'curve_every', *_STAGE]),
+                                                 'max_train_docs', 'lm_sample_docs', 'cutoffs', 'train_minutes',
+                                                 'curve_every', *_STAGE]),
     'finetune': dict(fns=['lm.finetune'], extra=['finetune_docs', 'lm_sample_docs', *_STAGE]),
     'classify': dict(fns=['classify.train_classifier'], defaults=dict(lm=DEFAULT_LM),
                      alias=dict(final_epochs=['--epochs']), extra=['max_len', 'clas_pool', *_STAGE]),

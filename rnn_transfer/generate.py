@@ -101,7 +101,7 @@ def _cell(rnn, x:torch.Tensor, h):
 @torch.no_grad()
 def _step(self:LanguageModel, tok:int) -> torch.Tensor:
     "Feed one token as plain LSTM/GRU cells on the carried hidden state (no per-call RNN kernel setup); its logits."
-    enc, dec = self.model[0], self.model[1].decoder
+    enc, dec = self.model[0], self.model[1]   # the decoder module: a two-level one too
     plain = not self.model.training and getattr(enc, 'n_dir', 1) == 1 and getattr(enc, 'bs', 1) == 1
     if not plain or not hasattr(enc, 'rnns'): return self._feed(torch.tensor([tok]))
     x, new = enc.encoder.weight[tok][None], []
@@ -109,7 +109,7 @@ def _step(self:LanguageModel, tok:int) -> torch.Tensor:
         x, h = _cell(rnn, x, h)
         new.append(h)
     enc.hidden = new
-    return dec(x)[0].float()
+    return dec(x)[0][0].float()
 
 # %% ../nbs/14_generate.ipynb #15930533
 @patch

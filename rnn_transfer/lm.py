@@ -25,8 +25,8 @@ from .resume import Checkpointing
 from .checkpoint import (DEFAULT_LM, save_checkpoint, read_meta, load_checkpoint, load_weights,
                                      remap_embeddings, lm_direction)
 from .losses import LMLoss, LMAccuracy, FusedSoftmax
-from .callbacks import (PerplexityCurve, BPTTScaledLR, Throughput, TrimHeap, with_precision, cpu_bf16_ok,
-                                    recorder_rows, find_lr)
+from .callbacks import (PerplexityCurve, TimeBudget, BPTTScaledLR, Throughput, TrimHeap, with_precision,
+                                    cpu_bf16_ok, recorder_rows, find_lr)
 
 # %% auto #0
 __all__ = ['lm_learner', 'fingerprint', 'pretrain_docs', 'pretrain', 'discriminative_lrs', 'finetune_docs', 'finetune']
@@ -127,11 +127,12 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
                   test_docs=None, # Tokenised test documents: their perplexity is logged with the validation perplexity
                   # Only run the learning-rate finder (`find_lr`): write OUT/lr_find.png and .json, train nothing
                   lr_find:bool=False,
-                  **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, bptt, save_every, curve_every
+                  **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, cutoffs, train_minutes, curve_every
                  ) -> dict:
     "Stage 1 on already tokenised documents: build the vocabulary, train an LM from scratch (resumably), save it."
     t0 = time.perf_counter()
     p = get_preset(preset, **overrides)
+    if p.get('cutoffs'): p['model'] = {**p['model'], 'cutoffs': [int(c) for c in p['cutoffs']]}   # two-level softmax
     arch_class(arch)   # an unknown architecture fails before any work
     init_distributed()
     set_seed(seed, reproducible=True)
@@ -149,6 +150,7 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
         learn = lm_learner(dls, language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult']), p, cbs)
         curve = _perplexity_curve(ck, dls, test_docs, vocab, p)
         if curve is not None: learn.add_cb(curve)
+        if p.get('train_minutes'): learn.add_cb(TimeBudget(60 * p['train_minutes'], ck.extra))
         def fit(c):
             learn.fit_one_cycle(p['pretrain_epochs'], p['lm_lr'], cbs=c)
             return recorder_rows(learn, 'pretrain')
@@ -242,6 +244,7 @@ def finetune_docs(lm:str|Path, # LM checkpoint folder (from `pretrain` or `finet
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     print_main(f"finetune: {n_tok:,} tokens, vocab {len(vocab):,} ({found:.0%} found in the pretrained vocab)")
     model = language_model(old['arch'], len(vocab), old['config'], drop_mult=p['drop_mult'])
+    sd.update({k: v for k, v in model.state_dict().items() if k.startswith('1.cluster.')})   # clusters of this vocab
     load_weights(model, sd, {**old, 'vocab_sz': len(vocab)}, dict(arch=old['arch'], vocab_sz=len(vocab)))
     if lr_find:
         learn = lm_learner(dls, model, p, cbs)

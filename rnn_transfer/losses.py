@@ -10,9 +10,10 @@ import torch.nn.functional as F
 from fastai.callback.core import Callback
 from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import Metric
+from .models import AdaptiveTiedDecoder
 
 # %% auto #0
-__all__ = ['TiedSoftmaxCE', 'LMLoss', 'LMAccuracy', 'FusedSoftmax']
+__all__ = ['TiedSoftmaxCE', 'adaptive_nll', 'LMLoss', 'LMAccuracy', 'FusedSoftmax']
 
 # %% ../nbs/08_losses.ipynb #41bc1c97
 class TiedSoftmaxCE(torch.autograd.Function):
@@ -67,13 +68,37 @@ class TiedSoftmaxCE(torch.autograd.Function):
         sc = g / N
         return (gh * sc).to(ctx.hdt), gw * sc, (gb * sc if ctx.has_b else None), None, None, None, None
 
+# %% ../nbs/08_losses.ipynb #2937de86
+def adaptive_nll(h:torch.Tensor, # Decoder inputs, tokens x n_hid
+                 dec:AdaptiveTiedDecoder, # The two-level decoder
+                 y:torch.Tensor, # Target token ids
+                 dtype=None, # dtype of the products (default `h`'s); sums are fp32
+                 want_acc:bool=False, # Also count correct argmax predictions (evaluation)
+                 rows:int=2048 # Rows of full log-probabilities at a time when counting
+                ) -> tuple[torch.Tensor, int]:
+    "Mean negative log-likelihood of `y` under `dec`'s two-level softmax, and the number of correct argmaxes."
+    cut = dec.cutoffs
+    cl = torch.bucketize(y, torch.tensor(cut[:-1], device=y.device), right=True)   # 0: a head word, k: cluster k
+    head = dec.head_log_probs(h, dtype)
+    total = -head.gather(1, torch.where(cl == 0, y, cut[0] + cl - 1)[:, None]).sum()
+    for k in range(1, len(cut)):
+        r = (cl == k).nonzero().squeeze(1)
+        if r.numel(): total = total - dec.tail_log_probs(h[r], k, dtype).gather(1, (y[r] - cut[k - 1])[:, None]).sum()
+    correct = 0
+    if want_acc:
+        with torch.no_grad():
+            correct = sum(int((dec.log_probs(h[i:i + rows], dtype).argmax(1) == y[i:i + rows]).sum())
+                          for i in range(0, len(y), rows))
+    return total / y.numel(), correct
+
 # %% ../nbs/08_losses.ipynb #0409a2cf
 class LMLoss:
-    """Language-model loss: `TiedSoftmaxCE` on decoder inputs during fused training, fastai's flattened cross-entropy
-    on logits."""
+    """Language-model loss: `TiedSoftmaxCE` (or `adaptive_nll`) on decoder inputs during fused training, fastai's
+    flattened cross-entropy on logits."""
 
     def __init__(self, block: int = 512, dtype=None):
         self.block, self.dtype, self.decoder, self.last, self.plain = block, dtype, None, (0, 0), CrossEntropyLossFlat()
+        self.adaptive = None   # the `AdaptiveTiedDecoder`, when the LM has one
     def __call__(self, pred, targ):
         dec = self.decoder
         if dec is None or pred.shape[-1] != dec.in_features or pred.shape[-1] == dec.out_features:
@@ -81,8 +106,10 @@ class LMLoss:
             self.last = ((pred.argmax(-1) == targ).sum().item(), targ.numel())
             return loss
         h, y = pred.reshape(-1, pred.shape[-1]), targ.reshape(-1)
-        loss, correct = TiedSoftmaxCE.apply(h, dec.weight, dec.bias, y, self.block, not torch.is_grad_enabled(),
-                                            self.dtype)
+        if self.adaptive is not None:
+            loss, correct = adaptive_nll(h, self.adaptive, y, self.dtype, not torch.is_grad_enabled())
+        else: loss, correct = TiedSoftmaxCE.apply(h, dec.weight, dec.bias, y, self.block, not torch.is_grad_enabled(),
+                                                  self.dtype)
         self.last = (int(correct), y.numel())
         return loss
     def decodes(self, x): return x.argmax(dim=-1)
@@ -113,6 +140,7 @@ class FusedSoftmax(Callback):
         self.dec = self.learn.model[1]
         self.dec.forward = partial(_hidden_forward, self.dec)
         self.learn.loss_func.decoder = self.dec.decoder
+        self.learn.loss_func.adaptive = self.dec if isinstance(self.dec, AdaptiveTiedDecoder) else None
     def after_fit(self):
         if 'forward' in vars(self.dec): del self.dec.forward
-        self.learn.loss_func.decoder = None
+        self.learn.loss_func.decoder = self.learn.loss_func.adaptive = None

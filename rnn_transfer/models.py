@@ -11,14 +11,14 @@ from fastai.torch_core import one_param, to_detach
 from fastai.text.models.awdlstm import (AWD_LSTM, WeightDropout, awd_lstm_lm_split, awd_lstm_clas_split,
                                         awd_lstm_lm_config, awd_lstm_clas_config)
 from fastai.text.models.core import get_language_model, get_text_classifier, _model_meta
-from fastai.text.models.core import SentenceEncoder, PoolingLinearClassifier
+from fastai.text.models.core import SentenceEncoder, PoolingLinearClassifier, LinearDecoder
 from fastai.text.models.core import SequentialRNN
 from .core import ConfigError
 
 # %% auto #0
 __all__ = ['ARCHS', 'EVERY_LAYER', 'LM_KEYS', 'CLAS_KEYS', 'AWD_GRU', 'arch_class', 'layer_sizes', 'EveryLayerPooling',
-           'AWD_LSTM_every_layer', 'AWD_GRU_every_layer', 'language_model', 'text_classifier', 'lm_splitter',
-           'classifier_splitter']
+           'AWD_LSTM_every_layer', 'AWD_GRU_every_layer', 'AdaptiveTiedDecoder', 'language_model', 'text_classifier',
+           'lm_splitter', 'classifier_splitter']
 
 # %% ../nbs/04_models.ipynb #87ee87bd
 class AWD_GRU(AWD_LSTM):
@@ -90,6 +90,56 @@ class AWD_LSTM_every_layer(_EveryLayer, AWD_LSTM): "AWD-LSTM returning every lay
 class AWD_GRU_every_layer(_EveryLayer, AWD_GRU): "AWD-GRU returning every layer's outputs."
 EVERY_LAYER = {'lstm': AWD_LSTM_every_layer, 'gru': AWD_GRU_every_layer}
 
+# %% ../nbs/04_models.ipynb #0a490320
+def _logits(h:torch.Tensor, w:torch.Tensor, b:torch.Tensor|None, dtype=None) -> torch.Tensor:
+    "fp32 `h @ w.T + b`, the product in `dtype` (default `h`'s)."
+    dt = dtype or h.dtype
+    z = torch.mm(h.to(dt), w.to(dt).t()).float()
+    return z if b is None else z + b
+
+class AdaptiveTiedDecoder(LinearDecoder):
+    """fastai's tied `LinearDecoder` with a two-level softmax: head words and one logit per tail cluster in the head,
+    each cluster's words in a softmax of their own, all over the tied embedding rows. `forward` returns
+    full-vocabulary log-probabilities, which fastai's loss, perplexity and generation read as logits."""
+    def __init__(self, n_out:int, # Vocabulary size
+                 n_hid:int, # Width of the decoder's input (the embedding's)
+                 output_p:float=0.1, # Dropout on the decoder's input
+                 tie_encoder:nn.Module|None=None, # The embedding to tie the weights to
+                 bias:bool=True, # A bias per word
+                 cutoffs:tuple=(2000, 8000) # Where the head and each tail cluster end (the last ends at `n_out`)
+                ):
+        super().__init__(n_out, n_hid, output_p, tie_encoder, bias)
+        self.cutoffs = [int(c) for c in cutoffs if 0 < c < n_out] + [n_out]
+        self.cluster = nn.Linear(n_hid, len(self.cutoffs) - 1)
+        nn.init.zeros_(self.cluster.weight)
+        nn.init.zeros_(self.cluster.bias)
+
+    def _slice(self, k:int):
+        "Weights and bias of cluster `k` (0: the head's words)."
+        a, z, d = ([0] + self.cutoffs)[k], self.cutoffs[k], self.decoder
+        return d.weight[a:z], None if d.bias is None else d.bias[a:z]
+
+    def head_log_probs(self, h:torch.Tensor, dtype=None) -> torch.Tensor:
+        "Log-probabilities of the head words, then of each tail cluster: tokens x (cutoffs[0] + clusters)."
+        return torch.cat([_logits(h, *self._slice(0), dtype),
+                          _logits(h, self.cluster.weight, self.cluster.bias, dtype)], 1).log_softmax(-1)
+
+    def tail_log_probs(self, h:torch.Tensor, k:int, dtype=None) -> torch.Tensor:
+        "Log-probabilities of cluster `k`'s words (k >= 1) given the cluster."
+        return _logits(h, *self._slice(k), dtype).log_softmax(-1)
+
+    def log_probs(self, h:torch.Tensor, dtype=None) -> torch.Tensor:
+        "Full-vocabulary log-probabilities of `h` (..., n_hid)."
+        flat, c0 = h.reshape(-1, h.shape[-1]), self.cutoffs[0]
+        head = self.head_log_probs(flat, dtype)
+        parts = [head[:, :c0]] + [head[:, c0 + k - 1:c0 + k] + self.tail_log_probs(flat, k, dtype)
+                                  for k in range(1, len(self.cutoffs))]
+        return torch.cat(parts, 1).reshape(*h.shape[:-1], -1)
+
+    def forward(self, input):
+        dp_inp = self.output_dp(input)
+        return self.log_probs(dp_inp), input, dp_inp
+
 # %% ../nbs/04_models.ipynb #edb0be41
 LM_KEYS = ('emb_sz', 'n_hid', 'n_layers', 'pad_token', 'bidir', 'output_p', 'hidden_p', 'input_p', 'embed_p',
            'weight_p', 'tie_weights', 'out_bias')
@@ -114,12 +164,17 @@ def _safe_weight_dropout(model:nn.Module) -> nn.Module:
 
 def language_model(arch:str, # 'lstm' or 'gru'
                    vocab_sz:int, # Vocabulary size
-                   config:dict, # Sizes and dropouts (keys of `awd_lstm_lm_config`)
+                   config:dict, # Sizes and dropouts (keys of `awd_lstm_lm_config`); `cutoffs`: a two-level softmax
                    drop_mult:float=1. # Multiplies every dropout
                   ) -> nn.Module:
-    "An AWD language model with a tied decoder."
+    "An AWD language model with a tied decoder (`AdaptiveTiedDecoder` when `config` has `cutoffs`)."
     cfg = {**awd_lstm_lm_config, **{k: v for k, v in config.items() if k in LM_KEYS}}
-    return _safe_weight_dropout(get_language_model(arch_class(arch), vocab_sz, config=cfg, drop_mult=drop_mult))
+    lm = get_language_model(arch_class(arch), vocab_sz, config=cfg, drop_mult=drop_mult)
+    if config.get('cutoffs'):
+        d, tie = lm[1], lm[0].encoder if cfg['tie_weights'] else None
+        lm[1] = AdaptiveTiedDecoder(vocab_sz, cfg['emb_sz'], d.output_dp.p, tie, d.decoder.bias is not None,
+                                    config['cutoffs'])
+    return _safe_weight_dropout(lm)
 
 # %% ../nbs/04_models.ipynb #ed8e1760
 def text_classifier(arch:str, # 'lstm' or 'gru'

@@ -71,3 +71,34 @@ def test_generation_step_equals_full_forward(arch):
     lm.model.reset(); lm._feed(ids[:2]); lm._step(9); b = lm._step(11)
     assert torch.allclose(a, b, atol=1e-5)
     assert lm.generate('w5 w9', 8, seed=3) == lm.generate('w5 w9', 8, seed=3)
+
+def test_two_level_softmax_fused_training_matches_plain_training():
+    "With `cutoffs`, one fp32 epoch of fused training (adaptive_nll on decoder inputs) ends with the weights of plain training on the decoder's full log-probabilities."
+    from rnn_transfer.models import AdaptiveTiedDecoder
+    rng = np.random.default_rng(0)
+    ids = np.minimum(rng.zipf(1.3, 4000), 300).astype(np.int32) - 1
+    def run(fused):
+        torch.manual_seed(0)
+        dls = DataLoaders(LMStream(ids, bs=8, bptt=12, seed=0), LMStream(ids[:600], bs=4, bptt=12, random_bptt=False, seed=0))
+        model = language_model('lstm', 300, dict(emb_sz=16, n_hid=32, n_layers=2, cutoffs=[20, 100]))
+        learn = lm_learner(dls, model, get_preset('tiny', fused_softmax=fused, cpu_bf16=False, rnn_bf16=False))
+        learn.fit(1, 1e-3)
+        return learn
+    a, b = run(True), run(False)
+    assert isinstance(a.model[1], AdaptiveTiedDecoder) and a.loss_func.adaptive is None and 'forward' not in vars(a.model[1])
+    for (k, x), (_, y) in zip(a.model.state_dict().items(), b.model.state_dict().items()): assert torch.allclose(x, y, atol=1e-4), k
+    assert abs(a.recorder.values[-1][1] - b.recorder.values[-1][1]) < 1e-4   # valid loss
+    assert a.model[1].cluster.weight.abs().sum() > 0   # the cluster vectors trained
+
+def test_two_level_generation_step_equals_full_forward():
+    "Generation's one-token step reads the two-level decoder's own distribution, as the full forward does."
+    from rnn_transfer.generate import LanguageModel
+    torch.manual_seed(0)
+    vocab = ['xxunk', 'xxpad', 'xxbos'] + [f'w{i}' for i in range(37)]
+    model = language_model('lstm', len(vocab), dict(emb_sz=12, n_hid=20, n_layers=3, cutoffs=[10, 25]))
+    with torch.no_grad(): model[1].cluster.weight.normal_()
+    lm = LanguageModel(model, dict(vocab=vocab))
+    ids = torch.tensor([2, 5, 9, 11])
+    lm.model.reset(); a = lm._feed(ids)
+    lm.model.reset(); lm._feed(ids[:2]); lm._step(9); b = lm._step(11)
+    assert torch.allclose(a, b, atol=1e-5) and abs(a.exp().sum().item() - 1) < 1e-4

@@ -96,3 +96,20 @@ def test_cli_backwards_ensemble(corpora, tmp_path):
         assert all(abs(b['probabilities'][c] - (o['probabilities'][c] + f['probabilities'][c]) / 2) <= 1.5e-4 for c in ('pos', 'neg')), (b, o, f)
     r = cli('generate', '--model', tmp_path/'ft-bwd', 'and I loved it.', '--n-words', 8, '--seed', 0)
     assert r.stdout.strip().endswith('and i loved it.')   # fastai's rules lower-case a lone 'I'
+
+def test_cli_two_level_softmax_and_time_budget(corpora, tmp_path):
+    "pretrain --cutoffs trains a two-level softmax, --train-minutes stops on time; fine-tuning, classifying and generating read it."
+    cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--cutoffs', '20,100', '--train-minutes', 0.05,
+        '--epochs', 200, '--out', tmp_path/'pre', '--quiet')
+    meta = json.loads((tmp_path/'pre'/'checkpoint.json').read_text())
+    m = json.loads((tmp_path/'pre'/'metrics.json').read_text())
+    assert meta['config']['cutoffs'] == [20, 100] and 1 <= len(m['history']) < 200, (meta['config'], len(m['history']))
+    cli('finetune', '--lm', tmp_path/'pre', '--target', corpora/'target', '--out', tmp_path/'ft')
+    m2 = json.loads((tmp_path/'ft'/'metrics.json').read_text())
+    assert m2['perplexity'] < m2['perplexity_before']
+    cli('classify', '--lm', tmp_path/'ft', '--target', corpora/'target', '--out', tmp_path/'clas')
+    assert json.loads((tmp_path/'clas'/'metrics.json').read_text())['test_error'] < 0.3
+    r = cli('generate', '--model', tmp_path/'ft', 'The film', '--n-words', 10, '--seed', 3)
+    assert r.stdout.startswith('The film') and len(r.stdout.split()) >= 8
+    bad = cli('pretrain', '--corpus', corpora/'general', '--cutoffs', '100,20', check=False)
+    assert bad.returncode == 2 and 'increasing' in bad.stderr and 'Traceback' not in bad.stderr

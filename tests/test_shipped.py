@@ -57,3 +57,12 @@ def test_wheel_contains_it(tmp_path):
     n = default_name()
     for f in ('model.safetensors', 'checkpoint.json', 'perplexity.png'): assert f'rnn_transfer/pretrained/{n}/{f}' in names, f
     assert 'rnn_transfer/pretrained/DEFAULT' in names
+
+def test_outputs_unchanged():
+    "The shipped encoder gives the next-word probabilities and the sampled text it gave at 0.2.0 (commit 5086a0c)."
+    from rnn_transfer.generate import LanguageModel
+    lm = LanguageModel.from_checkpoint(resolve_lm('default'))
+    got = lm.predict_next('The history of the city', 5)
+    want = [('is', 0.325586), ('of', 0.112259), ('was', 0.097417), ('has', 0.054867), ('(', 0.046)]
+    assert [w for w, _ in got] == [w for w, _ in want] and all(abs(p - q) < 1e-3 for (_, p), (_, q) in zip(got, want)), got
+    assert lm.generate('The history of', 12, seed=1) == 'The history of the Empire (" al ") was a common major'
