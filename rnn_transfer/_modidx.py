@@ -509,6 +509,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                   'rnn_transfer.tag.summary': ('tag.html#summary', 'rnn_transfer/tag.py'),
                                   'rnn_transfer.tag.tag_items': ('tag.html#tag_items', 'rnn_transfer/tag.py'),
                                   'rnn_transfer.tag.tag_loader': ('tag.html#tag_loader', 'rnn_transfer/tag.py'),
+                                  'rnn_transfer.tag.tag_sentences': ('tag.html#tag_sentences', 'rnn_transfer/tag.py'),
                                   'rnn_transfer.tag.tag_splits': ('tag.html#tag_splits', 'rnn_transfer/tag.py'),
                                   'rnn_transfer.tag.tagger_learner': ('tag.html#tagger_learner', 'rnn_transfer/tag.py'),
                                   'rnn_transfer.tag.train_tagger': ('tag.html#train_tagger', 'rnn_transfer/tag.py'),

@@ -30,7 +30,7 @@ from .tag_baseline import crf_baseline, tag_score
 
 # %% auto #0
 __all__ = ['TAG_DEFAULTS', 'tag_splits', 'tag_items', 'collate_tags', 'tag_loader', 'CRFLoss', 'TagMetric', 'tagger_learner',
-           'predict_tag_ids', 'summary', 'train_tagger_frames', 'TokenTagger', 'train_tagger']
+           'predict_tag_ids', 'summary', 'train_tagger_frames', 'TokenTagger', 'train_tagger', 'tag_sentences']
 
 # %% ../nbs/13e_tag.ipynb #57326462
 def _is_bio(tags) -> bool: return any(len(t) > 2 and t[1] == '-' and t[0] in 'BIES' for s in tags for t in s)
@@ -329,11 +329,31 @@ def train_tagger(lm:str|Path|None=None, # A forward LM checkpoint or shipped LM'
                  resume:bool|None=None,
                  cbs:list|None=None, # Extra fastai callbacks
                  baseline:bool=True, # Also fit the CRF baseline on the same split, reported beside
-                 **overrides # Any preset value, e.g. tag_lr, tag_head_epochs, tag_epochs, tag_layers
+                 head_epochs:int|None=None, # Epochs of the head on the frozen encoder(s) (default 3)
+                 epochs:int|None=None, # Epochs of all layers after, discriminative rates (0: encoders stay frozen; 2)
+                 lr:float|None=None, # The head's peak learning rate (default 3e-3)
+                 layers:str|None=None, # Word states from every encoder layer ('all', the default) or the top one's
+                 **overrides # Any other preset value, e.g. tag_bs, tag_hidden, tag_max_tokens
                 ) -> dict:
     "Sequence labelling: train a tagger on the pretrained encoder(s); report accuracy (and entity F1) beside a CRF's."
+    if layers not in (None, 'all', 'top'): raise ConfigError(f"layers '{layers}': use all or top.")
     read_meta(resolve_lm(lm or 'default'), kind='lm')   # a wrong checkpoint fails before reading any data
     frames = tag_splits(target, test, data_dir, column, scheme, valid_pct, seed)
     print_main(f"tag: {', '.join(f'{len(v):,} {k}' for k, v in frames.items())} sentences from {target}")
     return train_tagger_frames(lm, frames, out, preset, seed, backward_lm, data=str(target), resume=resume, cbs=cbs,
-                               baseline=baseline, **overrides)
+                               baseline=baseline, tag_head_epochs=head_epochs, tag_epochs=epochs, tag_lr=lr,
+                               tag_layers=layers, **overrides)
+
+# %% ../nbs/13e_tag.ipynb #tagsent1
+def tag_sentences(model:str|None=None, # A tagger folder from `tag`: tag SENTENCES with it instead of training one
+                  sentences:list[str]|None=None, # Sentences to tag (with --model), words separated by spaces
+                  file:str|None=None, # With --model: a UTF-8 text file, one sentence a line, words separated by spaces
+                  conll:bool=False # With --model: print word and tag columns, a blank line between sentences
+                 ) -> list[dict]:
+    "Tag sentences with a trained tagger: per sentence its words, their tags and (BIO tags) its entities."
+    if file:
+        text = Path(file).read_text(encoding='utf-8', errors='replace') if Path(file).is_file() else None
+        if text is None: raise DataError(f"{file}: no such file. Pass a text file with one sentence a line.")
+        sentences = list(sentences or []) + [l for l in text.splitlines() if l.strip()]
+    if not sentences: raise DataError("nothing to tag: pass SENTENCES arguments or --file with one sentence a line.")
+    return TokenTagger.from_checkpoint(model).predict(sentences)
