@@ -4,17 +4,16 @@
 
 # %% ../nbs/17_cli.ipynb #e9f67c66
 from __future__ import annotations
-import argparse, importlib, inspect, json, sys, time, warnings
+import argparse, importlib, inspect, json, sys, warnings
 from pathlib import Path
 from fastcore.docments import docments
-import rnn_transfer
 from .core import RnnTransferError, DataError, DivergenceError, PRESETS
 from .checkpoint import DEFAULT_LM
 from .data import CORPORA
+from .demo import demo
 
 # %% auto #0
-__all__ = ['SKIP', 'OVERRIDES', 'CLI_OPTS', 'SAMPLES', 'COMMANDS', 'params', 'add_command', 'predict', 'demo', 'build_parser',
-           'main']
+__all__ = ['SKIP', 'OVERRIDES', 'CLI_OPTS', 'COMMANDS', 'params', 'add_command', 'predict', 'build_parser', 'main']
 
 # %% ../nbs/17_cli.ipynb #b6635dbd
 def _fn(f):
@@ -139,8 +138,9 @@ def _choices() -> dict:
     from rnn_transfer.models import ARCHS
     from rnn_transfer.classifier import SCHEDULES
     from rnn_transfer.paper import EXPERIMENTS, SCALES
+    from rnn_transfer.tag_data import SCHEMES
     return dict(preset=list(PRESETS), arch=list(ARCHS), schedule=list(SCHEDULES), name=list(EXPERIMENTS),
-                scale=list(SCALES))
+                scale=list(SCALES), scheme=list(SCHEMES), layers=['all', 'top'])
 
 # %% ../nbs/17_cli.ipynb #10347232
 def _kw(fn, a) -> dict:
@@ -159,7 +159,7 @@ def _call(fn, a, **kw):
 def add_command(sub, name:str, fns:list, pos=(), alias=None, defaults=None, notes=None, extra=(), doc=None, run=None):
     "Subcommand `name` of subparsers `sub`: the parameters of `fns` (`pos` positional), then the options in `extra`."
     fns, alias, defaults, notes, choices = [_fn(f) for f in fns], alias or {}, defaults or {}, notes or {}, _choices()
-    doc = doc or inspect.getdoc(fns[0])
+    doc = doc or ' '.join(inspect.getdoc(f) for f in fns)
     p = sub.add_parser(name, help=doc, description=doc)
     for n, d in (x for f in fns for x in params(f).items()):
         kw = _arg_kw(d, defaults.get(n, d['default']), n in pos)
@@ -209,80 +209,6 @@ def predict(model:list[str], # Classifier checkpoint folder(s) from `classify`; 
                          probabilities=probs, text=t[:80]))
     return rows
 
-# %% ../nbs/17_cli.ipynb #cc9a1790
-SAMPLES = Path(rnn_transfer.__file__).parent/'samples'
-
-def _demo_start(lm, arch:str) -> Path|None:
-    "The LM the demo starts from (None: pretrain one); 'default' is none unless the shipped LM is an `arch` one."
-    from rnn_transfer.checkpoint import shipped_lms, resolve_lm, read_meta
-    if str(lm) == 'default' and not (shipped_lms() and read_meta('default')[1]['arch'] == arch): lm = 'none'
-    return resolve_lm(lm)
-
-# %% ../nbs/17_cli.ipynb #686a0d99
-def _demo_report(res:dict, preds, gen:str, wall:float) -> str:
-    "The demo's results as printed."
-    pt, ft, c, b = res.get('pretrain'), res['finetune'], res['classify'], res['classify'].get('baseline') or {}
-    lines = ["", "=== rnn-transfer demo: results ==="]
-    if pt: lines.append(f"pretrain  (wiki sample):  valid perplexity {pt['perplexity']:.1f}  "
-                        f"({pt['tokens_per_s']:,.0f} tokens/s)")
-    else: lines.append(f"pretrained: {res['start'].name}")
-    lines.append(f"finetune  (IMDb sample):  valid perplexity {ft['perplexity_before']:.1f} -> {ft['perplexity']:.1f}")
-    vs = f"; TF-IDF + LR baseline on the same split: {1 - b['test_error']:.1%}" if 'test_error' in b else ''
-    lines.append(f"classify  (IMDb sample):  valid accuracy {1 - c['valid_error']:.1%}, "
-                 f"test accuracy {c['test_accuracy']:.1%} on {c['test_n']} reviews{vs}")
-    lines += [f"predict:  {l} ({p:.2f})  {t}" for t, l, p in zip(preds.text, preds.label, preds.probability)]
-    return '\n'.join(lines + [f"generate: {gen}", f"wall time {wall / 60:.1f} min"])
-
-# %% ../nbs/17_cli.ipynb #2a7013a8
-def _demo_summary(res:dict, preds, gen:str, wall:float, **kw) -> dict:
-    "What `demo.json` holds: `kw` (preset, arch, seed), then the metrics."
-    c, b, ft = res['classify'], res['classify'].get('baseline') or {}, res['finetune']
-    return dict(**kw, wall_seconds=round(wall, 1), generated=gen, start=str(res['start']),
-                pretrain_perplexity=res['pretrain']['perplexity'] if 'pretrain' in res else None,
-                finetune_perplexity_before=ft['perplexity_before'], finetune_perplexity=ft['perplexity'],
-                valid_accuracy=1 - c['valid_error'], test_accuracy=c['test_accuracy'],
-                baseline_test_accuracy=1 - b['test_error'] if 'test_error' in b else None,
-                predictions=preds[['label', 'probability']].to_dict('records'))
-
-# %% ../nbs/17_cli.ipynb #0546dcbe
-_EXAMPLES = ["One of the best films I have seen this year: moving, funny and beautifully acted.",
-             "A dull, boring mess. The plot made no sense and I wanted my money back."]
-
-def _demo_stages(out:Path, preset:str, arch:str, seed:int, lm) -> tuple:
-    "Pretrain (if there is no LM to start from), fine-tune, classify: the metrics, predictions and a generated text."
-    from rnn_transfer.lm import pretrain, finetune
-    from rnn_transfer.classify import train_classifier
-    from rnn_transfer.classifier import TextClassifier
-    from rnn_transfer.generate import LanguageModel
-    res = dict(start=_demo_start(lm, arch))
-    if res['start'] is None:
-        res['pretrain'] = pretrain(SAMPLES/'wiki', out/'pretrain', preset=preset, arch=arch, seed=seed)
-        res['start'] = out/'pretrain'
-    else: print(f"starting from the language model {res['start'].name}", flush=True)
-    res['finetune'] = finetune(res['start'], SAMPLES/'imdb', out/'finetune', preset=preset, seed=seed)
-    res['classify'] = train_classifier(out/'finetune', SAMPLES/'imdb', out/'classify', seed=seed)
-    preds = TextClassifier.from_checkpoint(out/'classify').predict(_EXAMPLES)
-    return res, preds, LanguageModel.from_checkpoint(out/'finetune').generate('This movie was', 25, seed=seed)
-
-# %% ../nbs/17_cli.ipynb #2415ff64
-def demo(out:str|Path='rnn_transfer_demo', # Output folder (one subfolder per stage)
-         preset:str='demo', # Preset (the `demo` preset runs in minutes on 2 cores)
-         arch:str='lstm', # 'lstm' or 'gru'
-         seed:int=42, # Random seed
-         # LM to start from: 'default' (the shipped encoder, if this installation has one and `arch` matches),
-         # a path, or 'none' (pretrain on the bundled Wikipedia sample first)
-         lm:str|None='default'
-        ) -> dict:
-    "The whole pipeline on the bundled samples (minutes, no network): fine-tune, classify, predict, generate."
-    out, t0 = Path(out), time.perf_counter()
-    print(f"rnn-transfer demo: the bundled samples, preset '{preset}', arch {arch}, output in {out}", flush=True)
-    res, preds, gen = _demo_stages(out, preset, arch, seed, lm)
-    wall = time.perf_counter() - t0
-    print(_demo_report(res, preds, gen, wall))
-    summary = _demo_summary(res, preds, gen, wall, preset=preset, arch=arch, seed=seed)
-    (out/'demo.json').write_text(json.dumps(summary, indent=1))
-    return summary
-
 # %% ../nbs/17_cli.ipynb #3caf2855
 def _run_predict(a):
     for row in _call(predict, a): print(json.dumps(row))
@@ -293,6 +219,15 @@ def _run_generate(a):
     if a.next:
         for w, p in lm.predict_next(a.prompt, a.next): print(f"{w}\t{p:.4f}")
     else: print(_call(LanguageModel.generate, a, self=lm))
+
+def _run_tag(a):
+    "Train a tagger, or (--model) print each sentence's tags: a JSON line each, or (--conll) word and tag columns."
+    from rnn_transfer.tag import train_tagger, tag_sentences
+    if a.model is None: return _call(train_tagger, a, **_overrides(a, COMMANDS['tag']['extra']))
+    rows = _call(tag_sentences, a)
+    if a.conll: print('\n\n'.join('\n'.join(f'{w}\t{t}' for w, t in zip(r['words'], r['tags'])) for r in rows))
+    else:
+        for r in rows: print(json.dumps(r))
 
 # %% ../nbs/17_cli.ipynb #1e74ccdb
 def _table_command(argv:list[str]) -> str:
@@ -337,6 +272,8 @@ COMMANDS = {
                      alias=dict(path=['--model']), extra=['next'], run=_run_generate,
                      doc="Continue a prompt with a language model, or (--next K) list the K most likely next words."),
     'demo': dict(fns=[demo]),
+    'tag': dict(fns=['tag.train_tagger', 'tag.tag_sentences'], pos=['sentences'], defaults=dict(lm=DEFAULT_LM),
+                extra=_STAGE, run=_run_tag),
     'experiment': dict(fns=['experiments.run_experiment'], pos=['name'], alias=dict(scale=['--preset']),
                        extra=['quick', 'quiet'], run=_run_experiment),
     'compare-seeds': dict(fns=['experiments.across_seeds'], pos=['name', 'roots'], extra=['quick'],

@@ -141,7 +141,7 @@ def tagger_learner(dls:DataLoaders, model:Tagger, p:dict, tags:list[str], bio:bo
 
 # %% ../nbs/13e_tag.ipynb #04322a52
 TAG_DEFAULTS = dict(tag_bs=32, tag_lr=3e-3, tag_head_epochs=3, tag_epochs=2, tag_hidden=256, tag_char_sz=64,
-                    tag_drop=0.3, tag_layers='all', tag_max_tokens=400)
+                    tag_drop=0.3, tag_layers='all', tag_max_tokens=400, tag_pretrained=True)
 
 def _encoder_from(lm, want_backwards:bool) -> tuple[dict, dict]:
     sd, meta = load_checkpoint(resolve_lm(lm), kind='lm')
@@ -253,11 +253,12 @@ def train_tagger_frames(lm:str|Path|None, # A forward LM checkpoint or a shipped
     tmeta = dict(kind='tagger', arch=meta['arch'], vocab_sz=len(vocab), config=_encoder_config(meta['config'], 0.5),
                  vocab=vocab, tags=tags, chars=chars, backward=bsd is not None, layers=p['tag_layers'],
                  char_sz=p['tag_char_sz'], hidden=p['tag_hidden'], drop=p['tag_drop'], max_tokens=p['tag_max_tokens'],
-                 bio=bio, tokenizer=TOKENIZER_SETTINGS, preset=p['name'],
+                 bio=bio, tokenizer=TOKENIZER_SETTINGS, preset=p['name'], pretrained=p['tag_pretrained'],
                  provenance=provenance(data=data, seed=seed, parent=str(lm)))
     model = _model(tmeta)
-    load_encoder(model.fwd, sd)
-    if bsd is not None: load_encoder(model.bwd, bsd)
+    if p['tag_pretrained']:   # else a baseline (does pretraining pay?): the same tagger, initialised afresh
+        load_encoder(model.fwd, sd)
+        if bsd is not None: load_encoder(model.bwd, bsd)
     dls = DataLoaders(tag_loader(items['train'], p['tag_bs'], shuffle=True), tag_loader(items['valid'], p['tag_bs']))
     learn = tagger_learner(dls, model, p, tags, bio, cbs)
     fp = fingerprint('tag', p, vocab, seed=seed, data=data, tags=tags, parent=str(lm), backward_lm=str(backward_lm),
@@ -333,6 +334,7 @@ def train_tagger(lm:str|Path|None=None, # A forward LM checkpoint or shipped LM'
                  epochs:int|None=None, # Epochs of all layers after, discriminative rates (0: encoders stay frozen; 2)
                  lr:float|None=None, # The head's peak learning rate (default 3e-3)
                  layers:str|None=None, # Word states from every encoder layer ('all', the default) or the top one's
+                 pretrained:bool=True, # Start from the LM's weights (--no-pretrained: initialised afresh, a baseline)
                  **overrides # Any other preset value, e.g. tag_bs, tag_hidden, tag_max_tokens
                 ) -> dict:
     "Sequence labelling: train a tagger on the pretrained encoder(s); report accuracy (and entity F1) beside a CRF's."
@@ -342,7 +344,7 @@ def train_tagger(lm:str|Path|None=None, # A forward LM checkpoint or shipped LM'
     print_main(f"tag: {', '.join(f'{len(v):,} {k}' for k, v in frames.items())} sentences from {target}")
     return train_tagger_frames(lm, frames, out, preset, seed, backward_lm, data=str(target), resume=resume, cbs=cbs,
                                baseline=baseline, tag_head_epochs=head_epochs, tag_epochs=epochs, tag_lr=lr,
-                               tag_layers=layers, **overrides)
+                               tag_layers=layers, tag_pretrained=pretrained, **overrides)
 
 # %% ../nbs/13e_tag.ipynb #tagsent1
 def tag_sentences(model:str|None=None, # A tagger folder from `tag`: tag SENTENCES with it instead of training one
@@ -350,7 +352,7 @@ def tag_sentences(model:str|None=None, # A tagger folder from `tag`: tag SENTENC
                   file:str|None=None, # With --model: a UTF-8 text file, one sentence a line, words separated by spaces
                   conll:bool=False # With --model: print word and tag columns, a blank line between sentences
                  ) -> list[dict]:
-    "Tag sentences with a trained tagger: per sentence its words, their tags and (BIO tags) its entities."
+    "Tag sentences with a trained tagger (`tag --model`): per sentence its words, tags and (BIO tags) entities."
     if file:
         text = Path(file).read_text(encoding='utf-8', errors='replace') if Path(file).is_file() else None
         if text is None: raise DataError(f"{file}: no such file. Pass a text file with one sentence a line.")

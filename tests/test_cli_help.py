@@ -12,11 +12,13 @@ from rnn_transfer.lm import pretrain, finetune
 from rnn_transfer.classify import train_classifier
 from rnn_transfer.generate import LanguageModel
 from rnn_transfer.experiments import run_experiment, across_seeds
+from rnn_transfer.tag import train_tagger, tag_sentences
 
 PYTHON_ONLY = {'self', 'cbs', 'extra_meta', 'command'}   # objects, or what the command line fills in itself
 STAGES = {   # command -> the functions whose parameters it takes
     'pretrain': [pretrain], 'finetune': [finetune], 'classify': [train_classifier], 'predict': [cli.predict],
     'generate': [LanguageModel.generate, LanguageModel.from_checkpoint], 'demo': [cli.demo],
+    'tag': [train_tagger, tag_sentences],
     'experiment': [run_experiment], 'compare-seeds': [across_seeds]}
 COVERED = {('generate', LanguageModel.predict_next): {'prompt': 'prompt', 'k': 'next'}}   # parameter -> dest
 
@@ -112,6 +114,9 @@ def test_options_that_are_not_parameters(capsys, monkeypatch):
      dict(model=['a', 'b'], texts=['one', 'two'], bs=8)),
     (['generate', '--model', 'm', 'The film', '--next', '5'], dict(path='m', prompt='The film', next=5, n_words=30)),
     (['demo', '--lm', 'none'], dict(lm='none', out='rnn_transfer_demo', preset='demo')),
+    (['tag', '--target', 'f.conll', '--scheme', 'iob1', '--no-pretrained', '--layers', 'top', '--epochs', '0'],
+     dict(lm='default', target='f.conll', scheme='iob1', pretrained=False, layers='top', epochs=0, model=None)),
+    (['tag', '--model', 'm', 'Anna left .', 'Bob', '--conll'], dict(model='m', sentences=['Anna left .', 'Bob'], conll=True)),
     (['experiment', 'trec6', '--quick', '--only', 'a*', '--only', 'b'],
      dict(name='trec6', scale='quick', only=['a*', 'b'])),
     (['experiment', 'imdb', '--preset', 'paper'], dict(scale='paper', lm='default')),
