@@ -655,6 +655,10 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'rnn_transfer.widgets.ResultsBrowser.show': ( 'widgets.html#resultsbrowser.show',
                                                                                     'rnn_transfer/widgets.py'),
                                       'rnn_transfer.widgets.StopTraining': ('widgets.html#stoptraining', 'rnn_transfer/widgets.py'),
+                                      'rnn_transfer.widgets.TaggerBox': ('widgets.html#taggerbox', 'rnn_transfer/widgets.py'),
+                                      'rnn_transfer.widgets.TaggerBox.__init__': ( 'widgets.html#taggerbox.__init__',
+                                                                                   'rnn_transfer/widgets.py'),
+                                      'rnn_transfer.widgets.TaggerBox._tag': ('widgets.html#taggerbox._tag', 'rnn_transfer/widgets.py'),
                                       'rnn_transfer.widgets.UnfreezeDashboard': ( 'widgets.html#unfreezedashboard',
                                                                                   'rnn_transfer/widgets.py'),
                                       'rnn_transfer.widgets.UnfreezeDashboard.__init__': ( 'widgets.html#unfreezedashboard.__init__',
@@ -687,4 +691,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                       'rnn_transfer.widgets._png': ('widgets.html#_png', 'rnn_transfer/widgets.py'),
                                       'rnn_transfer.widgets._results_html': ('widgets.html#_results_html', 'rnn_transfer/widgets.py'),
                                       'rnn_transfer.widgets._stage_name': ('widgets.html#_stage_name', 'rnn_transfer/widgets.py'),
-                                      'rnn_transfer.widgets._top_words': ('widgets.html#_top_words', 'rnn_transfer/widgets.py')}}}
+                                      'rnn_transfer.widgets._top_words': ('widgets.html#_top_words', 'rnn_transfer/widgets.py'),
+                                      'rnn_transfer.widgets._word_html': ('widgets.html#_word_html', 'rnn_transfer/widgets.py'),
+                                      'rnn_transfer.widgets.tagged_html': ('widgets.html#tagged_html', 'rnn_transfer/widgets.py')}}}

@@ -1,9 +1,10 @@
-"""One real-browser test: Voilà serves tests/browser/classifier_box.ipynb (a `ClassifierBox` on a tiny classifier),
-headless Chromium (driven by Playwright) types a review and reads the prediction off the page.
+"""Real-browser tests: Voilà serves tests/browser/classifier_box.ipynb (a `ClassifierBox` on a tiny classifier) and
+tests/browser/tagger_box.ipynb (a `TaggerBox`); headless Chromium (driven by Playwright) types into each and reads what
+the page shows.
 Screenshots are kept in tests/artifacts/ (git-ignored; and in the test's tmp_path): browser_classifier_pos.png after the
 positive review, browser_classifier.png at the end (the negative review, or whatever the page showed when the test failed).
 Skips unless Chromium is installed (`/usr/bin/chromium`, `chromium` on PATH, or `$RNN_TRANSFER_CHROMIUM`) and voila and playwright import."""
-import os, sys, time, shutil, socket, subprocess, importlib.util
+import os, sys, time, shutil, socket, subprocess, importlib.util, contextlib
 from pathlib import Path
 from urllib.parse import urljoin
 import pytest
@@ -60,14 +61,14 @@ def classifier(browser_deps, corpora, tmp_path):
     assert list(TextClassifier.from_checkpoint(tmp_path/'clas').predict([POS, NEG]).label) == ['pos', 'neg']
     return tmp_path/'clas'
 
-@pytest.fixture
-def voila_url(classifier, tmp_path):
-    "Serve the notebook with Voilà on a free localhost port (no token, no browser); stop it afterwards."
-    port, log = free_port(), tmp_path/'voila.log'
+@contextlib.contextmanager
+def voila(notebook, model, tmp_path):
+    "Serve `notebook` with Voila on a free localhost port (no token, no browser), `model` in its environment."
+    port, log = free_port(), tmp_path/f'voila-{notebook.stem}.log'
     jdir = tmp_path/'jupyter'
-    env = {**os.environ, 'RNN_TRANSFER_BROWSER_MODEL': str(classifier), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
+    env = {**os.environ, 'RNN_TRANSFER_BROWSER_MODEL': str(model), 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
            'JUPYTER_CONFIG_DIR': str(jdir/'config'), 'JUPYTER_RUNTIME_DIR': str(jdir/'runtime'), 'JUPYTER_PLATFORM_DIRS': '1'}
-    cmd = [sys.executable, '-m', 'voila', str(NOTEBOOK), '--no-browser', f'--port={port}', '--Voila.ip=127.0.0.1',
+    cmd = [sys.executable, '-m', 'voila', str(notebook), '--no-browser', f'--port={port}', '--Voila.ip=127.0.0.1',
            '--Voila.port_retries=0', '--show_tracebacks=True']
     with open(log, 'w') as f:
         proc = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True)
@@ -80,6 +81,10 @@ def voila_url(classifier, tmp_path):
         except subprocess.TimeoutExpired: proc.kill(); proc.wait(5)
         try: os.killpg(proc.pid, 9)        # the kernel it started, if still there
         except ProcessLookupError: pass
+
+@pytest.fixture
+def voila_url(classifier, tmp_path):
+    with voila(NOTEBOOK, classifier, tmp_path) as served: yield served
 
 def test_classifier_box_in_browser(browser_deps, voila_url, tmp_path):
     from playwright.sync_api import sync_playwright
@@ -156,3 +161,40 @@ def test_docs_site_in_browser(browser_deps, docs_url, tmp_path):
             assert 'load_corpus' in text and phrase in text, text[:3000]
             assert any(squash(d.replace('`', '')) in text for d in params.values()), text[:3000]
         finally: browser.close()
+
+@pytest.fixture
+def tagger(browser_deps, tmp_path):
+    "A tagger on the shipped encoder, trained (tiny preset) on made-up sentences, as in test_tagging."
+    from test_tagging import conll_file
+    from rnn_transfer.tag import train_tagger
+    train_tagger('default', str(conll_file(tmp_path/'ner.txt')), tmp_path/'tagger', preset='tiny', head_epochs=2, epochs=1,
+                 baseline=False)
+    return tmp_path/'tagger'
+
+def test_tagger_box_in_browser(browser_deps, tagger, tmp_path):
+    "Type a sentence into the `TaggerBox` served by Voila: the tags show under the words and the entities are highlighted."
+    from playwright.sync_api import sync_playwright
+    shot = ARTIFACT.parent/'browser_tagger.png'
+    shot.unlink(missing_ok=True)
+    with voila(ROOT/'tests'/'browser'/'tagger_box.ipynb', tagger, tmp_path) as (url, log), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_deps, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={'width': 900, 'height': 300})
+        try:
+            page.goto(url, wait_until='domcontentloaded', timeout=120_000)
+            box = page.locator('.widget-text input')
+            box.wait_for(state='visible', timeout=120_000)
+            assert 'type a sentence' in page.inner_text('body')
+            box.click(); box.press_sequentially('Carla visited Oslo with Bob .', delay=5)
+            page.wait_for_function("() => document.querySelectorAll('.rt-word').length === 6", timeout=60_000)
+            words = page.locator('.rt-word').all_inner_texts()
+            tags = page.locator('.rt-tag').all_inner_texts()
+            assert words == ['Carla', 'visited', 'Oslo', 'with', 'Bob', '.'], words
+            assert tags == ['B-PER', 'O', 'B-LOC', 'O', 'B-PER', 'O'], tags
+            assert page.locator('.rt-ent-PER').count() == 2 and page.locator('.rt-ent-LOC').inner_text().startswith('Oslo')
+            colour = page.locator('.rt-ent-LOC').evaluate("e => getComputedStyle(e).backgroundColor")
+            assert colour not in ('rgba(0, 0, 0, 0)', 'transparent'), colour   # highlighted on the page itself
+        finally:
+            ARTIFACT.parent.mkdir(exist_ok=True)
+            try: page.screenshot(path=str(shot), full_page=True)
+            except Exception as e: print(f'no screenshot: {e}\nvoila log:\n{log.read_text()[-4000:]}')
+            browser.close()
