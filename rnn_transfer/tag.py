@@ -21,7 +21,7 @@ from .data import split_valid
 from .text import TOKENIZER_SETTINGS
 from .resume import Checkpointing
 from .checkpoint import resolve_lm, load_checkpoint, read_meta, save_checkpoint, load_weights
-from .callbacks import Throughput, TrimHeap, with_precision
+from .callbacks import Throughput, TrimHeap, with_precision, cpu_bf16_ok
 from .lm import fingerprint, discriminative_lrs
 from .tag_data import (TAG_CORPORA, tag_corpus_files, read_tagged, to_iob2, word_tokens, align,
                                    reverse_positions, entities)
@@ -163,16 +163,24 @@ def _phases(learn:Learner, p:dict):
     return [head] + ([everything] if p['tag_epochs'] else [])
 
 # %% ../nbs/13e_tag.ipynb #a0c8ae97
-def predict_tag_ids(model:Tagger, items:list[tuple], bs:int=64) -> list[list[int]]:
-    "The Viterbi tag ids of each item's words, in item order."
+@torch.inference_mode()
+def predict_tag_ids(model:Tagger, # A tagger
+                    items:list[tuple], # `tag_items`
+                    bs:int=64, # Sentences per batch
+                    bf16:bool|None=None # bf16 autocast (default: on a CPU with native bf16 units)
+                   ) -> list[list[int]]:
+    "The Viterbi tag ids of each item's words, in item order; longest sentences first, in batches of similar length."
     model.eval()
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(items), bs):
-            b = [x.to(default_device()) for x in collate_tags(items[i:i + bs])]
-            lens = b[3]
-            em = model(*b[:-1])
-            out += model.crf.decode(em, torch.arange(em.shape[1], device=em.device)[None] < lens[:, None])
+    dev = next(model.parameters()).device
+    if bf16 is None: bf16 = dev.type == 'cpu' and cpu_bf16_ok()
+    order, out = sorted(range(len(items)), key=lambda i: -len(items[i][0])), [None] * len(items)
+    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bool(bf16) and dev.type == 'cpu'):
+        for s in range(0, len(order), bs):
+            idx = order[s:s + bs]
+            b = [x.to(dev) for x in collate_tags([items[i] for i in idx])]
+            em = model(*b[:-1]).float()
+            for i, tags in zip(idx, model.crf.decode(em, torch.arange(em.shape[1], device=dev)[None] < b[3][:, None])):
+                out[i] = tags
     return out
 
 def _unknown(df:pd.DataFrame, vocab:list[str], bio:bool) -> dict:
