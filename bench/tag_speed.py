@@ -43,7 +43,8 @@ def main():
     ap.add_argument('--no-save', action='store_true')
     a = ap.parse_args()
     import torch, sklearn_crfsuite
-    from rnn_transfer.tag import TokenTagger, tag_splits
+    from rnn_transfer.tag import TokenTagger
+    from rnn_transfer.tag_data import tag_splits
     from rnn_transfer.tag_baseline import sentence_features
     tt = TokenTagger.from_checkpoint(a.tagger)
     m = json.loads((Path(a.tagger)/'metrics.json').read_text())

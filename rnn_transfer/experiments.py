@@ -138,7 +138,8 @@ def plot_results(name:str, df:pd.DataFrame, png:Path):
         y = np.arange(len(df))
         ax.barh(y, 100 * df.test_error, color='tab:blue', label='ours (test)')
         if 'baseline_test_error' in df and df.baseline_test_error.notna().any():
-            ax.plot(100 * df.baseline_test_error, y, 'rx', ms=9, mew=2, label='TF-IDF + LR baseline (same split)')
+            base = 'CRF over word features' if name == 'tagging' else 'TF-IDF + LR'
+            ax.plot(100 * df.baseline_test_error, y, 'rx', ms=9, mew=2, label=f'{base} baseline (same split)')
         if df.paper_error.notna().any(): ax.plot(df.paper_error, y, 'k|', ms=14, mew=2, label='paper')
         ax.set_yticks(y, lab, fontsize=8)
         ax.invert_yaxis()

@@ -11,22 +11,26 @@ from .core import ConfigError
 from .checkpoint import DEFAULT_LM, read_meta
 from .lm import pretrain, finetune
 from .classify import train_classifier, ensemble_test
+from .tag import train_tagger
+from .tag_baseline import main_score
 
 # %% auto #0
-__all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm', 'classify',
-           'classify_best_lr', 'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining', 'exp_classifier_finetuning',
-           'budget_lm', 'exp_bidirectional', 'exp_lstm_vs_gru', 'exp_low_shot', 'config_keys']
+__all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'TAG_TASKS', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm',
+           'classify', 'classify_best_lr', 'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining',
+           'exp_classifier_finetuning', 'budget_lm', 'exp_bidirectional', 'exp_lstm_vs_gru', 'tagger_row',
+           'exp_tagging', 'exp_low_shot', 'config_keys']
 
 # %% ../nbs/14a_paper.ipynb #4f60abe7
 SCALES = {
     'quick': dict(preset='tiny', imdb_train=300, imdb_test=200, imdb_lm_docs=600, trec_train=300, trec_test=None,
                   low_shot=(20, 60, 200), budget_docs=200, budget_files=1, include_test_text=False,
-                  no_pretraining_lrs=dict(trec=(0.1, 0.02))),
+                  no_pretraining_lrs=dict(trec=(0.1, 0.02)), tag_train=200),
     'cpu': dict(preset='cpu', imdb_train=5000, imdb_test=None, imdb_lm_docs=10000, trec_train=None, trec_test=None,
                 low_shot=(100, 500, 1000, 2000, 5000), budget_docs=1500, budget_files=1, include_test_text=True,
-                no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01), imdb=(0.1, 0.02))),
+                no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01), imdb=(0.1, 0.02)), tag_train=None),
     'paper': dict(preset='paper', imdb_train=None, imdb_test=None, imdb_lm_docs=None, trec_train=None, trec_test=None,
-                  low_shot=(100, 500, 1000, 5000), budget_docs=0, budget_files=None, include_test_text=True),
+                  low_shot=(100, 500, 1000, 5000), budget_docs=0, budget_files=None, include_test_text=True,
+                  tag_train=None),
 }
 
 # %% ../nbs/14a_paper.ipynb #9d582972
@@ -245,6 +249,30 @@ def exp_lstm_vs_gru(ctx):
                         pretrain_tokens_per_s=pm['tokens_per_s'], pretrain_seconds=pm['train_seconds'])
         yield f'trec-{arch}', dict(task='trec', method=f'AWD-{arch.upper()}', arch=arch), run
 
+# %% ../nbs/14a_paper.ipynb #2ee6b492
+TAG_TASKS = ('ud-ewt', 'conll2003')
+
+def tagger_row(ctx:Ctx, key:str, task:str, pretrained:bool=True) -> dict:
+    """Train and test one tagger in this experiment's `runs/KEY`: its errors, and the CRF's on the same split (fitted
+    beside the pretrained-encoder tagger only)."""
+    m = train_tagger(ctx.lm, task, ctx.dir(key), preset=ctx.preset, pretrained=pretrained, baseline=pretrained,
+                     max_train=ctx.scale.get('tag_train'), **ctx.kw())
+    b = m.get('baseline') or {}
+    err = lambda s: None if s is None else round(1 - main_score(s), 6)
+    return dict(measure='entity F1' if 'entities' in m['valid'] else 'token accuracy', test_error=err(m.get('test')),
+                valid_error=err(m['valid']), baseline_test_error=err(b.get('test')),
+                baseline_valid_error=err(b.get('valid')), train_n=m['sizes']['train'], test_n=m['sizes'].get('test'),
+                tag_seconds=m['wall_seconds'], sentences_per_s=m.get('sentences_per_s'),
+                crf_sentences_per_s=b.get('sentences_per_s'), **m.get('unknown', {}))
+
+def exp_tagging(ctx):
+    "POS tagging and NER: the tagger on the pretrained encoder (the CRF beside it) and on an untrained one."
+    for task in TAG_TASKS:
+        for pre in (True, False):
+            key = f"{task}-{'pretrained' if pre else 'untrained'}"
+            yield key, dict(task=task, method=f"tagger, {'pretrained' if pre else 'untrained'} encoder"), \
+                  lambda key=key, task=task, pre=pre: tagger_row(ctx, key, task, pre)
+
 # %% ../nbs/14a_paper.ipynb #11531d04
 def exp_low_shot(ctx):
     """Paper Figure 3: IMDb with few labels; from scratch, supervised ULMFiT (LM fine-tuned on the labelled text
@@ -277,7 +305,7 @@ def _supervised_lm(ctx, n):
 EXPERIMENTS = {
     'imdb': exp_task('imdb'), 'trec6': exp_task('trec'), 'pretraining': exp_pretraining,
     'classifier-finetuning': exp_classifier_finetuning, 'lstm-vs-gru': exp_lstm_vs_gru, 'low-shot': exp_low_shot,
-    'bidirectional': exp_bidirectional
+    'bidirectional': exp_bidirectional, 'tagging': exp_tagging
 }
 
 # %% ../nbs/14a_paper.ipynb #88157d12

@@ -17,52 +17,18 @@ from fastai.metrics import Metric
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed, default_device
 from .core import DataError, ConfigError, write_atomic, provenance, print_main, get_preset
-from .data import split_valid
 from .text import TOKENIZER_SETTINGS
 from .resume import Checkpointing
 from .checkpoint import resolve_lm, load_checkpoint, read_meta, save_checkpoint, load_weights
 from .callbacks import Throughput, TrimHeap, with_precision, cpu_bf16_ok
 from .lm import fingerprint, discriminative_lrs
-from .tag_data import (TAG_CORPORA, tag_corpus_files, read_tagged, to_iob2, word_tokens, align,
-                                   reverse_positions, entities)
+from .tag_data import tag_splits, is_bio, word_tokens, align, reverse_positions, entities
 from .tagger import Tagger, allowed_transitions, char_vocab, char_ids, tagger_splitter, load_encoder
-from .tag_baseline import crf_baseline, tag_score
+from .tag_baseline import crf_baseline, tag_score, main_score
 
 # %% auto #0
-__all__ = ['TAG_DEFAULTS', 'tag_splits', 'tag_items', 'collate_tags', 'tag_loader', 'CRFLoss', 'TagMetric', 'tagger_learner',
-           'predict_tag_ids', 'summary', 'train_tagger_frames', 'TokenTagger', 'train_tagger', 'tag_sentences']
-
-# %% ../nbs/13e_tag.ipynb #57326462
-def _is_bio(tags) -> bool: return any(len(t) > 2 and t[1] == '-' and t[0] in 'BIES' for s in tags for t in s)
-
-def tag_splits(target:str, # A key of `TAG_CORPORA` or a tagged file
-               test:str|None=None, # A separate test file (default: the corpus's test split)
-               data_dir:str|None=None, # Folder of named corpora
-               column:str|int|None=None, # The tag column (default: the corpus's, or the file layout's)
-               scheme:str|None=None, # Tag scheme of the files: iob1, iob2 or bioes (default: the corpus's, or iob2)
-               valid_pct:float=0.1, # Validation fraction cut from a file without a validation split
-               seed:int=42 # Random seed of that cut
-              ) -> dict[str, pd.DataFrame]:
-    "'train', 'valid' and (when there is one) 'test' sentences, BIO tags in IOB2."
-    if target in TAG_CORPORA:
-        c = TAG_CORPORA[target]
-        files = tag_corpus_files(target, data_dir)
-        if test: files['test'] = Path(test)
-        col, scheme = c['column'] if column is None else column, scheme or c['scheme']
-        frames = {k: read_tagged(f, col) for k, f in files.items()}
-    else:
-        frames = dict(zip(('train', 'valid'), split_valid(read_tagged(target, column), valid_pct, seed)))
-        if test: frames['test'] = read_tagged(test, column)
-    if _is_bio(frames['train'].tags):
-        fixed = 0
-        for df in frames.values():
-            conv = [to_iob2(t, scheme or 'iob2') for t in df.tags]
-            df['tags'] = [t for t, _ in conv]
-            fixed += sum(n for _, n in conv)
-        if fixed: print_main(f"tag: {fixed:,} I- tag(s) that began an entity were repaired to B- (IOB2)")
-    if len(set(t for s in frames['train'].tags for t in s)) < 2:
-        raise DataError(f"{target}: one tag only in the training sentences; a tagger needs at least two.")
-    return frames
+__all__ = ['TAG_DEFAULTS', 'tag_items', 'collate_tags', 'tag_loader', 'CRFLoss', 'TagMetric', 'tagger_learner', 'predict_tag_ids',
+           'summary', 'train_tagger_frames', 'TokenTagger', 'train_tagger', 'tag_sentences']
 
 # %% ../nbs/13e_tag.ipynb #a374c14b
 def tag_items(df:pd.DataFrame, # Sentences (`tokens`, `tags`)
@@ -141,7 +107,7 @@ def tagger_learner(dls:DataLoaders, model:Tagger, p:dict, tags:list[str], bio:bo
 
 # %% ../nbs/13e_tag.ipynb #04322a52
 TAG_DEFAULTS = dict(tag_bs=32, tag_lr=3e-3, tag_head_epochs=3, tag_epochs=2, tag_hidden=256, tag_char_sz=64,
-                    tag_drop=0.3, tag_layers='all', tag_max_tokens=400, tag_pretrained=True)
+                    tag_drop=0.3, tag_layers='all', tag_max_tokens=400)
 
 def _encoder_from(lm, want_backwards:bool) -> tuple[dict, dict]:
     sd, meta = load_checkpoint(resolve_lm(lm), kind='lm')
@@ -218,15 +184,13 @@ def _scores(model, items, frames, tags, p, bio) -> dict:
         if k == 'test': out['sentences_per_s'] = len(pred) / max(time.perf_counter() - t0, 1e-9)
     return out
 
-def _main_score(m:dict) -> float: return m['entities']['all']['f1'] if 'entities' in m else m['accuracy']
-
 def summary(metrics:dict) -> str:
     "One line: the tagger's validation and test scores, each beside the CRF baseline's when it was run."
     b, parts = metrics.get('baseline') or {}, []
     for k in ('valid', 'test'):
         if k not in metrics: continue
-        vs = f" (CRF {_main_score(b[k]):.2%})" if k in b else ''
-        parts.append(f"{k} {'F1' if 'entities' in metrics[k] else 'accuracy'} {_main_score(metrics[k]):.2%}{vs}")
+        vs = f" (CRF {main_score(b[k]):.2%})" if k in b else ''
+        parts.append(f"{k} {'F1' if 'entities' in metrics[k] else 'accuracy'} {main_score(metrics[k]):.2%}{vs}")
     return ', '.join(parts)
 
 # %% ../nbs/13e_tag.ipynb #dbc5c9fa
@@ -241,6 +205,7 @@ def train_tagger_frames(lm:str|Path|None, # A forward LM checkpoint or a shipped
                         resume:bool|None=None,
                         cbs:list|None=None, # Extra fastai callbacks
                         baseline:bool=True, # Also fit the CRF baseline on the same split, reported beside
+                        pretrained:bool=True, # Start from the LM's weights (False: initialised afresh, a baseline)
                         **overrides # Any preset value, e.g. tag_lr, tag_head_epochs, tag_epochs, tag_layers
                        ) -> dict:
     "The tagging stage on read sentences: train a `Tagger` on the LM encoder(s), score it beside the CRF baseline."
@@ -253,7 +218,7 @@ def train_tagger_frames(lm:str|Path|None, # A forward LM checkpoint or a shipped
     p = {**TAG_DEFAULTS, **get_preset(preset or meta.get('preset', 'cpu'), **overrides)}
     if p['tag_layers'] not in ('all', 'top'): raise ConfigError(f"tag_layers '{p['tag_layers']}': use all or top.")
     tags = sorted({t for s in frames['train'].tags for t in s}, key=lambda t: (t != 'O', t))
-    bio, vocab = _is_bio(frames['train'].tags), meta['vocab']
+    bio, vocab = is_bio(frames['train'].tags), meta['vocab']
     chars = char_vocab(w for s in frames['train'].tokens for w in s)
     set_seed(seed, reproducible=True)
     items = {k: tag_items(df, vocab, tags, chars, bsd is not None, p['tag_max_tokens'], f'{data} ({k})')
@@ -261,16 +226,16 @@ def train_tagger_frames(lm:str|Path|None, # A forward LM checkpoint or a shipped
     tmeta = dict(kind='tagger', arch=meta['arch'], vocab_sz=len(vocab), config=_encoder_config(meta['config'], 0.5),
                  vocab=vocab, tags=tags, chars=chars, backward=bsd is not None, layers=p['tag_layers'],
                  char_sz=p['tag_char_sz'], hidden=p['tag_hidden'], drop=p['tag_drop'], max_tokens=p['tag_max_tokens'],
-                 bio=bio, tokenizer=TOKENIZER_SETTINGS, preset=p['name'], pretrained=p['tag_pretrained'],
+                 bio=bio, tokenizer=TOKENIZER_SETTINGS, preset=p['name'], pretrained=pretrained,
                  provenance=provenance(data=data, seed=seed, parent=str(lm)))
     model = _model(tmeta)
-    if p['tag_pretrained']:   # else a baseline (does pretraining pay?): the same tagger, initialised afresh
+    if pretrained:   # else a baseline (does pretraining pay?): the same tagger, initialised afresh
         load_encoder(model.fwd, sd)
         if bsd is not None: load_encoder(model.bwd, bsd)
     dls = DataLoaders(tag_loader(items['train'], p['tag_bs'], shuffle=True), tag_loader(items['valid'], p['tag_bs']))
     learn = tagger_learner(dls, model, p, tags, bio, cbs)
     fp = fingerprint('tag', p, vocab, seed=seed, data=data, tags=tags, parent=str(lm), backward_lm=str(backward_lm),
-                     sizes={k: len(v) for k, v in items.items()})
+                     sizes={k: len(v) for k, v in items.items()}, **({} if pretrained else {'pretrained': False}))
     ck = Checkpointing(out, fp, p.get('save_every', 500), resume, log=print_main, t0=t0)
     try:
         hist = ck.run(learn, _phases(learn, p))
@@ -324,7 +289,7 @@ class TokenTagger:
 
 # %% ../nbs/13e_tag.ipynb #f5666e3d
 def train_tagger(lm:str|Path|None=None, # A forward LM checkpoint or shipped LM's name (default: the shipped one)
-                 target:str='ud-ewt', # A tagging corpus name (ud-ewt, conll2003) or a tagged file
+                 target:str='ud-ewt', # A corpus name (ud-ewt, conll2003), a tagged file, or a folder of train/dev/test
                  out:str|Path='runs/tag', # Output folder
                  test:str|None=None, # A separate test file (default: the corpus's test split)
                  column:str|None=None, # The tag column: upos/xpos (CoNLL-U), a number (CoNLL columns), a name (tables)
@@ -343,16 +308,19 @@ def train_tagger(lm:str|Path|None=None, # A forward LM checkpoint or shipped LM'
                  lr:float|None=None, # The head's peak learning rate (default 3e-3)
                  layers:str|None=None, # Word states from every encoder layer ('all', the default) or the top one's
                  pretrained:bool=True, # Start from the LM's weights (--no-pretrained: initialised afresh, a baseline)
+                 max_train:int|None=None, # Train on a random sample (seeded by `seed`) of this many training sentences
                  **overrides # Any other preset value, e.g. tag_bs, tag_hidden, tag_max_tokens
                 ) -> dict:
     "Sequence labelling: train a tagger on the pretrained encoder(s); report accuracy (and entity F1) beside a CRF's."
     if layers not in (None, 'all', 'top'): raise ConfigError(f"layers '{layers}': use all or top.")
     read_meta(resolve_lm(lm or 'default'), kind='lm')   # a wrong checkpoint fails before reading any data
     frames = tag_splits(target, test, data_dir, column, scheme, valid_pct, seed)
+    if max_train and len(frames['train']) > max_train:
+        frames['train'] = frames['train'].sample(max_train, random_state=seed).reset_index(drop=True)
     print_main(f"tag: {', '.join(f'{len(v):,} {k}' for k, v in frames.items())} sentences from {target}")
     return train_tagger_frames(lm, frames, out, preset, seed, backward_lm, data=str(target), resume=resume, cbs=cbs,
-                               baseline=baseline, tag_head_epochs=head_epochs, tag_epochs=epochs, tag_lr=lr,
-                               tag_layers=layers, tag_pretrained=pretrained, **overrides)
+                               baseline=baseline, pretrained=pretrained, tag_head_epochs=head_epochs, tag_epochs=epochs,
+                               tag_lr=lr, tag_layers=layers, **overrides)
 
 # %% ../nbs/13e_tag.ipynb #tagsent1
 def tag_sentences(model:str|None=None, # A tagger folder from `tag`: tag SENTENCES with it instead of training one

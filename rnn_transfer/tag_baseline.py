@@ -10,7 +10,7 @@ import sklearn_crfsuite
 from .tag_data import entity_scores
 
 # %% auto #0
-__all__ = ['BASELINE_C2', 'word_features', 'sentence_features', 'tag_score', 'crf_baseline']
+__all__ = ['BASELINE_C2', 'word_features', 'sentence_features', 'tag_score', 'main_score', 'crf_baseline']
 
 # %% ../nbs/13d_tag_baseline.ipynb #af88a42b
 def _shape(w:str) -> str:
@@ -48,7 +48,9 @@ def tag_score(gold:list[list[str]], pred:list[list[str]], bio:bool) -> dict:
     if bio: out['entities'] = entity_scores(gold, pred)
     return out
 
-def _main(s:dict, bio:bool) -> float: return s['entities']['all']['f1'] if bio else s['accuracy']
+def main_score(s:dict) -> float:
+    "The score a split is judged by: entity F1 for BIO tags, else token accuracy."
+    return s['entities']['all']['f1'] if 'entities' in s else s['accuracy']
 
 def crf_baseline(train:tuple, # (sentences, tags) for training
                  valid:tuple, # (sentences, tags) for choosing c2
@@ -64,7 +66,7 @@ def crf_baseline(train:tuple, # (sentences, tags) for training
         crf = sklearn_crfsuite.CRF(algorithm='lbfgs', c1=0.1, c2=c2, max_iterations=max_iterations)
         crf.fit(X['train'], list(train[1]))
         s = tag_score(list(valid[1]), crf.predict(X['valid']), bio)
-        if best is None or _main(s, bio) > _main(best[1], bio): best = (crf, s, c2)
+        if best is None or main_score(s) > main_score(best[1]): best = (crf, s, c2)
     crf, valid_s, c2 = best
     out = dict(model='CRF over word features (sklearn-crfsuite)', c2=c2, valid=valid_s)
     if test:

@@ -8,12 +8,14 @@ import io
 from pathlib import Path
 import pandas as pd
 import conllu
-from .core import DataError
+from .core import DataError, print_main
+from .data import split_valid
 from .text import tokenize
 
 # %% auto #0
 __all__ = ['SCHEMES', 'TAG_CORPORA', 'read_conllu', 'read_conll', 'read_table', 'tagged_format', 'read_tagged', 'to_iob2',
-           'tag_corpus_files', 'word_tokens', 'align', 'reverse_positions', 'entities', 'entity_scores']
+           'tag_corpus_files', 'is_bio', 'folder_splits', 'tag_splits', 'word_tokens', 'align', 'reverse_positions',
+           'entities', 'entity_scores']
 
 # %% ../nbs/13b_tag_data.ipynb #4eb2b6b2
 def _text(path:Path) -> str:
@@ -158,6 +160,56 @@ def tag_corpus_files(name:str, # A key of `TAG_CORPORA`
     if missing: raise DataError(f"{name}: {missing[0]} not found: pass --data-dir, the folder that holds "
                                 f"{TAG_CORPORA[name]['folder']}/.")
     return files
+
+# %% ../nbs/13b_tag_data.ipynb #b9f5c18f
+def is_bio(tags) -> bool:
+    "Whether the tags are entity tags (B-, I-, E-, S- and a type), not POS tags."
+    return any(len(t) > 2 and t[1] == '-' and t[0] in 'BIES' for s in tags for t in s)
+
+_SPLIT_NAMES = dict(train=('train',), valid=('valid', 'dev'), test=('test',))
+
+def folder_splits(folder:str|Path # A folder of tagged files
+                 ) -> dict[str, Path]:
+    "Its train, valid (or dev) and test files, of any tagged format: `train.parquet`, `en_ewt-ud-dev.conllu`, ..."
+    out = {}
+    for k, names in _SPLIT_NAMES.items():
+        ends = tuple(f'{c}{n}' for n in names for c in '-_.')
+        hits = sorted(f for f in Path(folder).iterdir() if f.is_file() and (f.stem in names or f.stem.endswith(ends)))
+        if hits: out[k] = hits[0]
+    if 'train' not in out: raise DataError(f"{folder}: no training file (train.parquet, train.conllu, ...).")
+    return out
+
+def tag_splits(target:str, # A key of `TAG_CORPORA`, a tagged file, or a folder of train [valid] [test] files
+               test:str|None=None, # A separate test file (default: the corpus's test split)
+               data_dir:str|None=None, # Folder of named corpora
+               column:str|int|None=None, # The tag column (default: the corpus's, or the file layout's)
+               scheme:str|None=None, # Tag scheme of the files: iob1, iob2 or bioes (default: the corpus's, or iob2)
+               valid_pct:float=0.1, # Validation fraction cut from a file without a validation split
+               seed:int=42 # Random seed of that cut
+              ) -> dict[str, pd.DataFrame]:
+    "'train', 'valid' and (when there is one) 'test' sentences, BIO tags in IOB2."
+    if target in TAG_CORPORA:
+        c = TAG_CORPORA[target]
+        files = tag_corpus_files(target, data_dir)
+        if test: files['test'] = Path(test)
+        col, scheme = c['column'] if column is None else column, scheme or c['scheme']
+        frames = {k: read_tagged(f, col) for k, f in files.items()}
+    else:
+        files = folder_splits(target) if Path(target).is_dir() else dict(train=Path(target))
+        if test: files['test'] = Path(test)
+        frames = {k: read_tagged(f, column) for k, f in files.items()}
+        if 'valid' not in frames:
+            frames['train'], frames['valid'] = split_valid(frames['train'], valid_pct, seed)
+    if is_bio(frames['train'].tags):
+        fixed = 0
+        for df in frames.values():
+            conv = [to_iob2(t, scheme or 'iob2') for t in df.tags]
+            df['tags'] = [t for t, _ in conv]
+            fixed += sum(n for _, n in conv)
+        if fixed: print_main(f"tag: {fixed:,} I- tag(s) that began an entity were repaired to B- (IOB2)")
+    if len(set(t for s in frames['train'].tags for t in s)) < 2:
+        raise DataError(f"{target}: one tag only in the training sentences; a tagger needs at least two.")
+    return frames
 
 # %% ../nbs/13b_tag_data.ipynb #8d22e78c
 def word_tokens(words:list[str] # Distinct words

@@ -63,7 +63,35 @@ def test_bad_input(tmp_path):
     assert 'nothing to tag' in cli('tag', '--model', tmp_path, check=False).stderr
 
 def test_repairs_are_counted(tmp_path):
-    from rnn_transfer.tag import tag_splits
+    from rnn_transfer.tag_data import tag_splits
     f = conll_file(tmp_path/'ner.txt', 20, scheme='iob1')   # read as IOB2: each I- that begins an entity is repaired
     s = tag_splits(str(f))
     assert all(t[0] == 'B-PER' for t in s['train'].tags)
+
+UPOS = dict(saw='VERB', left='VERB', visited='VERB', **{'with': 'ADP', '.': 'PUNCT'})
+
+def conllu_file(path, n=200, seed=0):
+    "A made-up CoNLL-U file (UPOS in column 4), the same sentence shapes as `conll_file`."
+    rng, out = random.Random(seed), []
+    for i in range(n):
+        words = [rng.choice(NAMES), rng.choice(['saw', 'left', 'visited']), rng.choice(PLACES), 'with', rng.choice(NAMES), '.']
+        out += [f'# sent_id = s{i}'] + [f"{j}\t{w}\t{w}\t{UPOS.get(w, 'PROPN')}\t_\t_\t0\tdep\t_\t_" for j, w in enumerate(words, 1)] + ['']
+    path.write_text('\n'.join(out) + '\n')
+    return path
+
+def test_tagging_experiment(tmp_path):
+    "`rnn-transfer experiment tagging --quick` on made-up stand-ins for UD EWT and CoNLL-2003: four taggers, the CRF beside."
+    d = tmp_path/'data'
+    (d/'ud_ewt').mkdir(parents=True), (d/'conll2003').mkdir()
+    for split, n, seed in (('train', 240, 0), ('dev', 40, 1), ('test', 40, 2)):
+        conllu_file(d/'ud_ewt'/f'en_ewt-ud-{split}.conllu', n, seed)
+        conll_file(d/'conll2003'/f"{'valid' if split == 'dev' else split}.txt", n, seed)
+    cli('experiment', 'tagging', '--quick', '--data-dir', d, '--out', tmp_path/'exp', '--quiet')
+    res = json.loads((tmp_path/'exp'/'tagging'/'results.json').read_text())
+    rows = {r['key']: r for r in res['rows']}
+    assert list(rows) == ['ud-ewt-pretrained', 'ud-ewt-untrained', 'conll2003-pretrained', 'conll2003-untrained']
+    assert [rows[k]['train_n'] for k in rows] == [200] * 4   # quick: a random 200 of the 240 training sentences
+    assert rows['ud-ewt-pretrained']['measure'] == 'token accuracy' and rows['conll2003-untrained']['measure'] == 'entity F1'
+    assert rows['conll2003-pretrained']['baseline_test_error'] < 0.1 and rows['ud-ewt-untrained']['baseline_test_error'] is None
+    assert rows['ud-ewt-pretrained']['test_error'] < 0.1 and all(0 <= r['test_error'] <= 1 for r in rows.values())
+    assert (tmp_path/'exp'/'tagging'/'plot.png').read_bytes()[:4] == b'\x89PNG'

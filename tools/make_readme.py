@@ -132,6 +132,23 @@ def _details(x:dict) -> str:
         d.append('members: ' + ' and '.join(_pct(v) for v in m))
     return '; '.join(d) or '-'
 
+def tagging_table(rows:list[dict]) -> str:
+    "The tagging experiment's rows: scores (accuracy, entity F1) rather than errors, the CRF's beside on the same split."
+    sc = lambda e: '-' if e is None or e != e else f"{100 * (1 - e):.2f}%"
+    out = ['| task | configuration | measure | test | CRF over word features, same split | validation | wall time | details |',
+           '|---|---|---|---|---|---|---|---|']
+    for x in rows:
+        d = [f"{x['train_n']:,} training sentences"]
+        if x.get('words_unknown') == x.get('words_unknown') and x.get('words_unknown') is not None:
+            d.append(f"{100 * x['words_unknown']:.1f}% of test words are xxunk to the LM")
+        if x.get('entities_with_unknown_word') == x.get('entities_with_unknown_word') and x.get('entities_with_unknown_word') is not None:
+            d.append(f"{100 * x['entities_with_unknown_word']:.1f}% of test entities hold one")
+        if x.get('sentences_per_s'): d.append(f"predicts {x['sentences_per_s']:,.0f} sentences/s"
+                                             + (f" (CRF {x['crf_sentences_per_s']:,.0f})" if x.get('crf_sentences_per_s') else ''))
+        out.append(f"| {x['task']} | {x['method']} | {x['measure']} | {sc(x.get('test_error'))} | {sc(x.get('baseline_test_error'))} | "
+                   f"{sc(x.get('valid_error'))} | {x['wall_seconds'] / 60:.1f} min | {'; '.join(d)} |")
+    return '\n'.join(out)
+
 def experiments_table(page_dir:Path=ROOT) -> str:
     "The paper's experiments as run here: bench/results/experiments/NAME/results.json (copied from `rnn-transfer experiment NAME --out ...`)."
     from rnn_transfer.paper import config_keys
@@ -145,8 +162,11 @@ def experiments_table(page_dir:Path=ROOT) -> str:
         done = {x['key'] for x in r['rows']}
         part = f" **Partial: {len(done)} of {len(keys)} configurations finished** (still to run: {', '.join(k for k in keys if k not in done)}; `rnn-transfer experiment {name}` runs them, resuming any unfinished one)." if not set(keys) <= done else ''
         plot = f"[`{f.parent.relative_to(ROOT)}/plot.png`]({_link(f.parent/'plot.png', page_dir)})"
-        out += [f"**{name}** (scale `{r['scale']}`; `{cmd}`; plot: {plot}){part}", '',
-                '| task | configuration | test error | TF-IDF + LR, same split | validation error | paper | wall time | details |',
+        out += [f"**{name}** (scale `{r['scale']}`; `{cmd}`; plot: {plot}){part}", '']
+        if name == 'tagging':
+            out += [tagging_table(r['rows']), '']
+            continue
+        out += ['| task | configuration | test error | TF-IDF + LR, same split | validation error | paper | wall time | details |',
                 '|---|---|---|---|---|---|---|---|']
         for x in r['rows']:
             lab = f"{x['method']}" + (f", {x['labels']:,} labels" if x.get('labels') == x.get('labels') and x.get('labels') else '')
