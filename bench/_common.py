@@ -102,3 +102,22 @@ def emit(a, bench:str, case:str, metric:str, unit:str, fastai:float, ours:float,
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         with open(RESULTS, 'a') as f: f.write(json.dumps(rec) + '\n')
     return rec
+
+def time_steps(learn, lr:float, batches:int, skip:int=3) -> dict:
+    """Train `learn` for `skip` warm-up batches, then time the next `batches` in fastai's own loop (callbacks included):
+    the seconds, batches and tokens of the timed part."""
+    import time
+    from fastai.callback.core import Callback, CancelFitException
+    seen = dict(k=0, batches=0, tokens=0)
+    class Clock(Callback):
+        order = 99
+        def before_batch(self):
+            if seen['k'] == skip: seen['t0'] = time.perf_counter()
+        def after_batch(self):
+            seen['k'] += 1
+            if seen['k'] > skip: seen['batches'] += 1; seen['tokens'] += self.xb[0].numel()
+            if seen['k'] == skip + batches:
+                seen['seconds'] = time.perf_counter() - seen['t0']
+                raise CancelFitException()
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, lr, cbs=[Clock()])
+    return dict(seconds=seen['seconds'], batches=seen['batches'], tokens=seen['tokens'])

@@ -80,8 +80,8 @@ def main():
             classify=dict(test_error=c['test_error'], valid_error=c.get('valid_error'),
                           wall_seconds=c.get('wall_seconds'), baseline_test_error=base.get('test_error'),
                           baseline_valid_error=base.get('valid_error')))
-    print(f"| arm | pretrain tokens seen | tokens/s | valid perplexity | finetune tokens/s | TREC-6 test error "
-          f"| TF-IDF + LR |\n|---|---|---|---|---|---|---|")
+    print("| arm | pretrain tokens seen | tokens/s | valid perplexity | finetune tokens/s | TREC-6 test error "
+          "| TF-IDF + LR |\n|---|---|---|---|---|---|---|")
     for arm, r in rows.items():
         p, f, c = r['pretrain'], r['finetune'], r['classify']
         print(f"| {arm} | {p['tokens_seen']:,} | {p['tokens_per_s']:,.0f} | {p['perplexity']:.1f} | "

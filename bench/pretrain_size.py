@@ -5,10 +5,10 @@ one after another, with the package's default CPU training path. Prints one JSON
 
     python bench/pretrain_size.py [--data-dir ../shared/data] [--batches 40]
 """
-import argparse, json, time, sys
+import argparse, json, sys
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import git_rev, quiet
+from _common import git_rev, quiet, time_steps
 
 CANDIDATES = [  # vocab, emb, hidden, layers
     (20000, 200, 400, 3), (30000, 200, 400, 3), (25000, 200, 500, 3), (20000, 200, 600, 3), (24000, 256, 400, 3), (30000, 200, 500, 3),
@@ -47,20 +47,10 @@ def main():
         p = get_preset('cpu', model=dict(emb_sz=emb, n_hid=hid, n_layers=nl), max_vocab=V)
         model = language_model('lstm', len(vocab), p['model'], drop_mult=p['drop_mult'])
         learn = lm_learner(DataLoaders(trn, val), model, p)
-        seen = {'t': 0, 'n': 0, 'k': 0}
-        from fastai.callback.core import Callback, CancelFitException
-        class Clock(Callback):
-            order = 99
-            def before_batch(self):
-                if seen['k'] == 5: seen['t0'] = time.perf_counter()
-            def after_batch(self):
-                seen['k'] += 1
-                if seen['k'] > 5: seen['n'] += self.xb[0].numel()
-                if seen['k'] == 5 + a.batches: seen['t'] = time.perf_counter() - seen['t0']; raise CancelFitException()
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, p['lm_lr'], cbs=[Clock()])
+        t = time_steps(learn, p['lm_lr'], a.batches, skip=5)
         rec = dict(bench='pretrain_size', case=f'v{len(vocab)}-e{emb}-h{hid}-l{nl}', vocab=len(vocab), emb=emb, hid=hid, layers=nl,
                    params=sum(p.numel() for p in model.parameters()), fp16_mb=round(fp16_mb(model), 2),
-                   tokens_per_s=round(seen['n'] / seen['t'], 1), batches=a.batches, bs=a.bs, bptt=a.bptt, git=git_rev())
+                   tokens_per_s=round(t['tokens'] / t['seconds'], 1), batches=a.batches, bs=a.bs, bptt=a.bptt, git=git_rev())
         print(json.dumps(rec), flush=True)
 
 if __name__ == '__main__': main()

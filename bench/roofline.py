@@ -10,9 +10,11 @@
 Usage: python bench/roofline.py [--threads 2] [--quick] [--only gemm|step] [--no-save]
 Results: one JSON line per GEMM and per breakdown appended to bench/results/roofline.jsonl.
 """
-import argparse, datetime, json, platform, time
+import argparse, datetime, json, platform, sys, time
 from pathlib import Path
 import torch
+sys.path.insert(0, str(Path(__file__).parent))
+from _common import time_steps
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT/'bench'/'results'/'roofline.jsonl'
@@ -68,7 +70,6 @@ def breakdown(emb:int, hid:int, layers:int, vocab:int, cutoffs=None, bs:int=64, 
               batches:int=8) -> list[dict]:
     "Seconds and GFLOP/s of each part of one training window, and of the whole step in fastai's loop."
     from fastai.data.core import DataLoaders
-    from fastai.callback.core import Callback, CancelFitException
     from rnn_transfer.core import get_preset
     from rnn_transfer.models import language_model
     from rnn_transfer.losses import TiedSoftmaxCE, adaptive_nll
@@ -118,19 +119,8 @@ def breakdown(emb:int, hid:int, layers:int, vocab:int, cutoffs=None, bs:int=64, 
     part('optimizer (Adam, fastai)', lambda: learn.opt.step())
     it = iter(trn)
     part('data (one LMStream batch)', lambda: next(it))
-    seen = dict(k=0, n=0)
-    class Clock(Callback):
-        order = 99
-        def before_batch(self):
-            if seen['k'] == 3: seen['t0'] = time.perf_counter()
-        def after_batch(self):
-            seen['k'] += 1
-            if seen['k'] > 3: seen['n'] += 1
-            if seen['k'] == 3 + batches:
-                seen['t'] = time.perf_counter() - seen['t0']
-                raise CancelFitException()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, p['lm_lr'], cbs=[Clock()])
-    step = seen['t'] / seen['n']
+    t = time_steps(learn, p['lm_lr'], batches)
+    step = t['seconds'] / t['batches']
     parts = sum(r['seconds'] for r in rows)
     rows.append(dict(part="the rest: fastai's loop, callbacks, AR/TAR, casts", seconds=step - parts, flops=0.))
     rows.append(dict(part='whole training step (measured)', seconds=step, flops=sum(r['flops'] for r in rows),

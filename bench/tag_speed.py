@@ -77,7 +77,7 @@ def main():
                gemm_gflops_per_s=round(ceiling, 1), share_of_ceiling=round(achieved / ceiling, 3),
                crf_note="crfsuite's predict runs on one thread", quick=a.quick, command=command(), git=git_rev(),
                cpu=cpu_name(), cores=all_threads, date=datetime.datetime.now().isoformat(timespec='seconds'))
-    print(f"| threads | tagger sentences/s | CRF sentences/s | tagger / CRF |\n|---|---|---|---|")
+    print("| threads | tagger sentences/s | CRF sentences/s | tagger / CRF |\n|---|---|---|---|")
     for t, r in rows.items():
         print(f"| {t} | {r['tagger_sentences_per_s']:,.0f} | {r['crf_sentences_per_s']:,.0f} | {r['ratio']:.2f} |")
     print(f"tagger: {res['tagger_gflop']} GFLOP for {len(sents):,} sentences, {achieved:.1f} GFLOP/s at {all_threads} "

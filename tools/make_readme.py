@@ -219,9 +219,46 @@ def layout_table(page_dir:Path=ROOT) -> str:
         if mod: rows.append(f"| [{nb.name}]({_link(nb, page_dir)}) | `rnn_transfer/{mod}.py` | {what} |")
     return '\n'.join(rows)
 
+def roofline_tables() -> str:
+    "The latest full run of bench/roofline.py: GEMM rates at the step's shapes, then each step breakdown against them."
+    f = ROOT/'bench'/'results'/'roofline.jsonl'
+    rows = [json.loads(l) for l in f.read_text().splitlines() if l.strip()] if f.exists() else []
+    rows = [r for r in rows if not r.get('quick')]
+    if not rows: return '(run `python bench/roofline.py`)'
+    gemm_date = max(r['date'] for r in rows if r['bench'] == 'roofline')
+    gemms = [r for r in rows if r['bench'] == 'roofline' and r['date'] == gemm_date]
+    sq = next(r['gflops'] for r in gemms if r['size'] == 'square')
+    g0 = gemms[0]
+    out = [f"`{g0['command']}` ({g0['cpu']}, torch {g0['torch']}, {g0['threads']} threads, {gemm_date[:10]}); "
+           "the share is of the square GEMM's rate in the same precision:", '',
+           '| size | GEMM (m x k x n) | fp32 GFLOP/s | bf16 GFLOP/s | bf16 share of square |', '|---|---|---|---|---|']
+    for r in gemms:
+        m, k, n = r['shape']
+        what = f"{m} x {k} x {n}" if r['size'] == 'square' else f"{r['gemm'].split(' (')[0]}, {m} x {k} x {n}"
+        out.append(f"| {r['size']} | {what} | {r['gflops']['float32']:,.0f} | "
+                   f"{r['gflops']['bfloat16']:,.0f} | {r['gflops']['bfloat16'] / sq['bfloat16']:.0%} |")
+    steps = [r for r in rows if r['bench'] == 'step_breakdown']
+    if steps:
+        date = max(r['date'] for r in steps)
+        out += ['', f"The training step, part by part (`{steps[-1]['command']}`, {date[:10]}; 64 streams x 70 tokens; "
+                f"forward and backward; GFLOP/s of the matrix products, share of the square bf16 rate above):", '']
+        for r in (r for r in steps if r['date'] == date):
+            whole = r['rows'][-1]
+            out += [f"**{r['size']}, softmax {r['softmax']}**: {whole['seconds'] * 1e3:,.0f} ms a window, "
+                    f"{whole['tokens_per_s']:,.0f} tokens/s", '',
+                    '| part | ms | share of the step | GFLOP/s | share of the ceiling |', '|---|---|---|---|---|']
+            for x in r['rows']:
+                g, top = x.get('gflops'), sq['bfloat16']
+                rate, share = ('-', '-') if not g else (f'{g:,.0f}', f'{g / top:.0%}')
+                out.append(f"| {x['part']} | {x['seconds'] * 1e3:,.1f} | {x['seconds'] / whole['seconds']:.0%} | "
+                           f"{rate} | {share} |")
+            out.append('')
+    return '\n'.join(out).rstrip()
+
 def blocks() -> dict:
     "The pages with generated blocks: {page: {block name: function of the page's folder that returns its text}}."
-    bench = {'perf-table': lambda _: perf_table(), 'lm-precision': lambda _: precision_table()}
+    bench = {'perf-table': lambda _: perf_table(), 'lm-precision': lambda _: precision_table(),
+             'roofline': lambda _: roofline_tables()}
     pages = {ROOT/'bench'/'README.md': bench, ROOT/'nbs'/'results.md': {'experiments': experiments_table},
              ROOT/'nbs'/'guide.md': {'layout': layout_table}}
     if default_lm(): pages[ROOT/'rnn_transfer'/'pretrained'/default_lm()/'README.md'] = {'model-card': model_card}
