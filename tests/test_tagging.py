@@ -60,6 +60,8 @@ def test_bad_input(tmp_path):
     (tmp_path/'one.txt').write_text('a X O\nb X O\n\nc X O\n')
     assert 'one tag only' in bad(tmp_path, '--target', tmp_path/'one.txt')
     assert 'not a checkpoint folder' in bad(tmp_path, '--target', f, '--lm', tmp_path)
+    (tmp_path/'long.txt').write_text(f.read_text() + '\n'.join(['Anna NNP B-PER'] * 500) + '\n')
+    assert 'over the limit' in bad(tmp_path, '--target', tmp_path/'long.txt', '--valid-pct', 0.5)
     assert 'nothing to tag' in cli('tag', '--model', tmp_path, check=False).stderr
 
 def test_repairs_are_counted(tmp_path):
