@@ -9,16 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from .core import ConfigError
 from .checkpoint import DEFAULT_LM, read_meta
-from .lm import pretrain, finetune
+from .lm import pretrain, finetune, finetune_docs
 from .classify import train_classifier, ensemble_test
+from .tag_data import tag_splits, sentence_docs
 from .tag import train_tagger
 from .tag_baseline import main_score
 
 # %% auto #0
 __all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'TAG_TASKS', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm',
            'classify', 'classify_best_lr', 'task_run', 'no_lm_run', 'exp_task', 'exp_pretraining',
-           'exp_classifier_finetuning', 'budget_lm', 'exp_bidirectional', 'exp_lstm_vs_gru', 'tagger_row',
-           'exp_tagging', 'exp_low_shot', 'config_keys']
+           'exp_classifier_finetuning', 'budget_lm', 'exp_bidirectional', 'exp_lstm_vs_gru', 'tag_text_lm',
+           'tagger_row', 'exp_tagging', 'exp_low_shot', 'config_keys']
 
 # %% ../nbs/14a_paper.ipynb #4f60abe7
 SCALES = {
@@ -252,10 +253,21 @@ def exp_lstm_vs_gru(ctx):
 # %% ../nbs/14a_paper.ipynb #2ee6b492
 TAG_TASKS = ('ud-ewt', 'conll2003')
 
-def tagger_row(ctx:Ctx, key:str, task:str, pretrained:bool=True) -> dict:
-    """Train and test one tagger in this experiment's `runs/KEY`: its errors, and the CRF's on the same split (fitted
-    beside the pretrained-encoder tagger only)."""
-    m = train_tagger(ctx.lm, task, ctx.dir(key), preset=ctx.preset, pretrained=pretrained, baseline=pretrained,
+def tag_text_lm(ctx:Ctx, task:str) -> Path:
+    """The starting LM fine-tuned on `task`'s training sentences, without their tags (ULMFiT's second stage; its
+    vocabulary takes the task's words), built once under `ctx.root/lms`."""
+    out = ctx.root/'lms'/f'{task}-text-{ctx.preset}'
+    if not (out/'checkpoint.json').exists():
+        f = tag_splits(task, data_dir=ctx.data_dir)
+        finetune_docs(ctx.lm, sentence_docs(f['train']), sentence_docs(f['valid']), out, preset=ctx.preset,
+                      seed=ctx.seed, data=f'{task} (training sentences)')
+    return out
+
+def tagger_row(ctx:Ctx, key:str, task:str, pretrained:bool=True, lm:Path|None=None) -> dict:
+    """Train and test one tagger in this experiment's `runs/KEY` from `lm` (default the starting LM): its errors, and
+    the CRF's on the same split (fitted beside the starting LM's tagger only)."""
+    crf = pretrained and lm is None
+    m = train_tagger(lm or ctx.lm, task, ctx.dir(key), preset=ctx.preset, pretrained=pretrained, baseline=crf,
                      max_train=ctx.scale.get('tag_train'), **ctx.kw())
     b = m.get('baseline') or {}
     err = lambda s: None if s is None else round(1 - main_score(s), 6)
@@ -266,12 +278,15 @@ def tagger_row(ctx:Ctx, key:str, task:str, pretrained:bool=True) -> dict:
                 crf_sentences_per_s=b.get('sentences_per_s'), **m.get('unknown', {}))
 
 def exp_tagging(ctx):
-    "POS tagging and NER: the tagger on the pretrained encoder (the CRF beside it) and on an untrained one."
+    """POS tagging and NER: the tagger on the pretrained encoder (the CRF beside it), on an untrained one, and on the
+    encoder fine-tuned on the task's sentences."""
     for task in TAG_TASKS:
-        for pre in (True, False):
-            key = f"{task}-{'pretrained' if pre else 'untrained'}"
-            yield key, dict(task=task, method=f"tagger, {'pretrained' if pre else 'untrained'} encoder"), \
-                  lambda key=key, task=task, pre=pre: tagger_row(ctx, key, task, pre)
+        yield f'{task}-pretrained', dict(task=task, method='tagger, pretrained encoder'), \
+              lambda task=task: tagger_row(ctx, f'{task}-pretrained', task)
+        yield f'{task}-untrained', dict(task=task, method='tagger, untrained encoder'), \
+              lambda task=task: tagger_row(ctx, f'{task}-untrained', task, pretrained=False)
+        yield f'{task}-finetuned', dict(task=task, method="tagger, encoder fine-tuned on the task's sentences"), \
+              lambda task=task: tagger_row(ctx, f'{task}-finetuned', task, lm=tag_text_lm(ctx, task))
 
 # %% ../nbs/14a_paper.ipynb #11531d04
 def exp_low_shot(ctx):

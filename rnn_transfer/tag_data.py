@@ -14,8 +14,8 @@ from .text import tokenize
 
 # %% auto #0
 __all__ = ['SCHEMES', 'TAG_CORPORA', 'read_conllu', 'read_conll', 'read_table', 'tagged_format', 'read_tagged', 'to_iob2',
-           'tag_corpus_files', 'is_bio', 'folder_splits', 'tag_splits', 'word_tokens', 'align', 'reverse_positions',
-           'entities', 'entity_scores']
+           'tag_corpus_files', 'is_bio', 'folder_splits', 'tag_splits', 'word_tokens', 'align', 'sentence_docs',
+           'reverse_positions', 'entities', 'entity_scores']
 
 # %% ../nbs/13b_tag_data.ipynb #4eb2b6b2
 def _text(path:Path) -> str:
@@ -229,6 +229,16 @@ def align(sentence:list[str], # The words of a sentence
         pos.append(len(out) if backwards else len(out) + len(t) - 1)
         out += t
     return out, pos
+
+# %% ../nbs/13b_tag_data.ipynb #665e5db2
+def sentence_docs(frame:pd.DataFrame, # Sentences (`tokens`)
+                  per_doc:int=20 # Consecutive sentences per document
+                 ) -> list[list[str]]:
+    "Tagged sentences as tokenised LM documents: `xxbos`, then each sentence's words in their LM tokens."
+    wt, docs = word_tokens(sorted({w for s in frame.tokens for w in s})), []
+    for i in range(0, len(frame), per_doc):
+        docs.append(['xxbos'] + [t for words in frame.tokens[i:i + per_doc] for t in align(words, wt)[0][1:]])
+    return docs
 
 # %% ../nbs/13b_tag_data.ipynb #ce28e6d5
 def reverse_positions(n_tokens:int, # Tokens of the sentence, `xxbos` included

@@ -91,9 +91,11 @@ def test_tagging_experiment(tmp_path):
     cli('experiment', 'tagging', '--quick', '--data-dir', d, '--out', tmp_path/'exp', '--quiet')
     res = json.loads((tmp_path/'exp'/'tagging'/'results.json').read_text())
     rows = {r['key']: r for r in res['rows']}
-    assert list(rows) == ['ud-ewt-pretrained', 'ud-ewt-untrained', 'conll2003-pretrained', 'conll2003-untrained']
-    assert [rows[k]['train_n'] for k in rows] == [200] * 4   # quick: a random 200 of the 240 training sentences
+    assert list(rows) == [f'{t}-{m}' for t in ('ud-ewt', 'conll2003') for m in ('pretrained', 'untrained', 'finetuned')]
+    assert [rows[k]['train_n'] for k in rows] == [200] * 6   # quick: a random 200 of the 240 training sentences
     assert rows['ud-ewt-pretrained']['measure'] == 'token accuracy' and rows['conll2003-untrained']['measure'] == 'entity F1'
     assert rows['conll2003-pretrained']['baseline_test_error'] < 0.1 and rows['ud-ewt-untrained']['baseline_test_error'] is None
     assert rows['ud-ewt-pretrained']['test_error'] < 0.1 and all(0 <= r['test_error'] <= 1 for r in rows.values())
     assert (tmp_path/'exp'/'tagging'/'plot.png').read_bytes()[:4] == b'\x89PNG'
+    assert (tmp_path/'exp'/'lms'/'conll2003-text-tiny'/'checkpoint.json').exists()   # the LM fine-tuned on the sentences
+    assert rows['conll2003-finetuned']['test_error'] < 0.2 and rows['conll2003-finetuned']['baseline_test_error'] is None
