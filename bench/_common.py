@@ -84,9 +84,14 @@ def side_args(a) -> list[str]:
     "The arguments every child side of a benchmark gets from its parent."
     return ['--data-dir', a.data_dir] + (['--quick'] if a.quick else [])
 
+def tidy(text:str) -> str:
+    "`text` with this machine's home folder written `~`, so that results hold no absolute path of the machine."
+    home = str(Path.home()).rstrip('/')
+    return text.replace(home + '/', '~/') if home else text
+
 def command() -> str:
-    "The command line that ran this benchmark, script path relative to the repository."
-    return 'python ' + ' '.join([shown_path(sys.argv[0])] + sys.argv[1:])
+    "The command line that ran this benchmark, script path relative to the repository, home folder as `~`."
+    return tidy('python ' + ' '.join([shown_path(sys.argv[0])] + sys.argv[1:]))
 
 def emit(a, bench:str, case:str, metric:str, unit:str, fastai:float, ours:float, higher_is_better:bool=True, **extra) -> dict:
     "Print one result line and append it to the results file."

@@ -19,7 +19,7 @@ Results: bench/results/lm_budget.json and a Markdown table on stdout.
 import argparse, json, os, subprocess, sys, datetime
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import git_rev, command, cpu_name
+from _common import git_rev, command, cpu_name, tidy
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT/'bench'/'results'/'lm_budget.json'
@@ -89,7 +89,8 @@ def main():
     if not a.no_save and not a.quick:
         RESULTS.write_text(json.dumps(dict(
             bench='lm_budget', minutes=a.minutes, arms=rows, command=command(), git=git_rev(), cpu=cpu_name(),
-            cores=os.cpu_count(), pretrain_commands={arm: ' '.join(pretrain_cmd(a, arm)[1:]) for arm in a.arms},
+            cores=os.cpu_count(),
+            pretrain_commands={arm: tidy(' '.join(pretrain_cmd(a, arm)[1:])) for arm in a.arms},
             note="pretraining arms side by side, one thread each; fine-tuning and classifiers one after another",
             date=datetime.datetime.now().isoformat(timespec='seconds')), indent=1))
 

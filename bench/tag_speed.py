@@ -14,7 +14,7 @@ Results: one JSON line appended to bench/results/tag_speed.jsonl, and a Markdown
 import argparse, datetime, json, os, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
-from _common import git_rev, command, cpu_name
+from _common import git_rev, command, cpu_name, tidy
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT/'bench'/'results'/'tag_speed.jsonl'
@@ -42,10 +42,10 @@ def main():
     ap.add_argument('--quick', action='store_true', help="200 test sentences, 300 training sentences for the CRF")
     ap.add_argument('--no-save', action='store_true')
     a = ap.parse_args()
-    import torch, sklearn_crfsuite
+    import torch
     from rnn_transfer.tag import TokenTagger
     from rnn_transfer.tag_data import tag_splits
-    from rnn_transfer.tag_baseline import sentence_features
+    from rnn_transfer.tag_baseline import sentence_features, fit_crf
     tt = TokenTagger.from_checkpoint(a.tagger)
     m = json.loads((Path(a.tagger)/'metrics.json').read_text())
     target = tt.meta['provenance'].get('data') or 'ud-ewt'
@@ -54,8 +54,7 @@ def main():
     if a.quick: test, train = test.iloc[:200], train.iloc[:300]
     sents = [list(s) for s in test.tokens]
     c2 = (m.get('baseline') or {}).get('c2', 0.1)
-    crf = sklearn_crfsuite.CRF(algorithm='lbfgs', c1=0.1, c2=c2, max_iterations=100)
-    crf.fit([sentence_features(s) for s in train.tokens], list(train.tags))
+    crf = fit_crf([sentence_features(s) for s in train.tokens], list(train.tags), c2)
     crf_run = lambda: crf.predict([sentence_features(s) for s in sents])
     ours_run = lambda: tt.predict(sents)
     n_tokens = sum(map(len, sents))
@@ -71,7 +70,7 @@ def main():
     gemm = best_of(lambda: sq @ sq, 5)
     ceiling = 2 * 2048 ** 3 / gemm / 1e9
     achieved = flops / (len(sents) / rows[all_threads]['tagger_sentences_per_s']) / 1e9
-    res = dict(bench='tag_speed', tagger=str(a.tagger), target=target, sentences=len(sents), words=n_tokens,
+    res = dict(bench='tag_speed', tagger=tidy(str(a.tagger)), target=target, sentences=len(sents), words=n_tokens,
                encoder=dict(config=tt.meta['config'], backward=tt.meta['backward'], layers=tt.meta['layers']),
                by_threads=rows, tagger_gflop=round(flops / 1e9, 2), tagger_gflops_per_s=round(achieved, 1),
                gemm_gflops_per_s=round(ceiling, 1), share_of_ceiling=round(achieved / ceiling, 3),

@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 import pandas as pd
 from fastai.data.load import DataLoader
+from fastai.text.data import SortedDL
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.metrics import Metric
@@ -23,8 +24,9 @@ from .checkpoint import resolve_lm, load_checkpoint, read_meta, save_checkpoint,
 from .callbacks import Throughput, TrimHeap, with_precision, cpu_bf16_ok
 from .lm import fingerprint, discriminative_lrs
 from .tag_data import tag_splits, is_bio, word_tokens, align, reverse_positions, entities
-from .tagger import Tagger, allowed_transitions, char_vocab, char_ids, tagger_splitter, load_encoder
-from .tag_baseline import crf_baseline, tag_score, main_score
+from .tagger import (Tagger, allowed_transitions, char_vocab, char_ids, word_vocab, word_ids,
+                                 tagger_splitter, load_encoder)
+from .tag_baseline import crf_baseline, tag_score, main_score, tag_confusion, plot_tag_confusion
 
 # %% auto #0
 __all__ = ['TAG_DEFAULTS', 'tag_items', 'collate_tags', 'tag_loader', 'CRFLoss', 'TagMetric', 'tagger_learner', 'predict_tag_ids',
@@ -37,9 +39,10 @@ def tag_items(df:pd.DataFrame, # Sentences (`tokens`, `tags`)
               chars:list[str], # `char_vocab`
               backward:bool=False, # Also the right-to-left tokens for a backward encoder
               max_tokens:int=400, # Longest sentence in LM tokens
-              source:str='data' # Name for the error
+              source:str='data', # Name for the error
+              word_list:list[str]|None=None # `word_vocab` of the task's words (none: every word unknown)
              ) -> list[tuple]:
-    "Per sentence: (token ids, positions, characters[, backward ids, backward positions], tag ids)."
+    "Per sentence: (token ids, positions, characters, word ids[, backward ids, backward positions], tag ids)."
     o2i, t2i = {w: i for i, w in enumerate(vocab)}, {t: i for i, t in enumerate(tags)}
     wt = word_tokens(sorted({w for s in df.tokens for w in s}))
     out = []
@@ -49,7 +52,7 @@ def tag_items(df:pd.DataFrame, # Sentences (`tokens`, `tags`)
             raise DataError(f"{source}: sentence {n + 1:,} is {len(toks):,} LM tokens long, over the limit of "
                             f"{max_tokens:,}: split it, or raise max_tokens.")
         ids = torch.tensor([o2i.get(t, 0) for t in toks])
-        item = [ids, torch.tensor(pos), char_ids(words, chars)]
+        item = [ids, torch.tensor(pos), char_ids(words, chars), word_ids(words, word_list or [])]
         if backward:
             item += [torch.cat([ids[:1], ids[1:].flip(0)]),
                      torch.tensor(reverse_positions(len(toks), align(words, wt, backwards=True)[1]))]
@@ -60,15 +63,17 @@ def _pad(xs:list[torch.Tensor], value:int) -> torch.Tensor:
     return torch.nn.utils.rnn.pad_sequence(xs, batch_first=True, padding_value=value)
 
 def collate_tags(items:list[tuple]) -> tuple:
-    "A padded batch: tokens (xxpad), positions, characters, words per sentence, [backward ...], tags (-1 padding)."
+    "A padded batch: tokens (xxpad), positions, characters, word ids, words per sentence, [backward ...], tags (-1)."
     cols = list(zip(*items))
-    out = [_pad(cols[0], 1), _pad(cols[1], 0), _pad(cols[2], 0), torch.tensor([len(p) for p in cols[1]])]
-    if len(cols) == 6: out += [_pad(cols[3], 1), _pad(cols[4], 0)]
+    out = [_pad(cols[0], 1), _pad(cols[1], 0), _pad(cols[2], 0), _pad(cols[3], 0),
+           torch.tensor([len(p) for p in cols[1]])]
+    if len(cols) == 7: out += [_pad(cols[4], 1), _pad(cols[5], 0)]
     return tuple(out + [_pad(cols[-1], -1)])
 
 def tag_loader(items:list[tuple], bs:int=32, shuffle:bool=False) -> DataLoader:
-    "A fastai `DataLoader` of padded tagging batches."
-    return DataLoader(items, bs=bs, shuffle=shuffle, create_batch=collate_tags, device=default_device())
+    "A fastai `SortedDL` of padded tagging batches: sentences of similar length batched together, little padding."
+    return SortedDL(items, sort_func=lambda it: len(it[0]), bs=bs, shuffle=shuffle, create_batch=collate_tags,
+                    device=default_device())
 
 # %% ../nbs/13e_tag.ipynb #6c2edbee
 class CRFLoss:
@@ -106,8 +111,9 @@ def tagger_learner(dls:DataLoaders, model:Tagger, p:dict, tags:list[str], bio:bo
     return with_precision(learn, p)
 
 # %% ../nbs/13e_tag.ipynb #04322a52
-TAG_DEFAULTS = dict(tag_bs=32, tag_lr=3e-3, tag_head_epochs=3, tag_epochs=2, tag_hidden=256, tag_char_sz=64,
-                    tag_drop=0.3, tag_layers='all', tag_max_tokens=400)
+TAG_DEFAULTS = dict(tag_bs=32, tag_lr=3e-3, tag_head_epochs=3, tag_epochs=5, tag_hidden=256, tag_char_sz=64,
+                    tag_drop=0.3, tag_layers='all', tag_max_tokens=400, tag_word_sz=100, tag_word_min=2,
+                    tag_word_drop=0.1)
 
 def _encoder_from(lm, want_backwards:bool) -> tuple[dict, dict]:
     sd, meta = load_checkpoint(resolve_lm(lm), kind='lm')
@@ -145,7 +151,7 @@ def predict_tag_ids(model:Tagger, # A tagger
             idx = order[s:s + bs]
             b = [x.to(dev) for x in collate_tags([items[i] for i in idx])]
             em = model(*b[:-1]).float()
-            for i, tags in zip(idx, model.crf.decode(em, torch.arange(em.shape[1], device=dev)[None] < b[3][:, None])):
+            for i, tags in zip(idx, model.crf.decode(em, torch.arange(em.shape[1], device=dev)[None] < b[4][:, None])):
                 out[i] = tags
     return out
 
@@ -171,7 +177,8 @@ def _model(meta:dict) -> Tagger:
     "A `Tagger` as checkpoint metadata `meta` describes it."
     return Tagger(meta['arch'], meta['vocab_sz'], meta['config'], len(meta['tags']), len(meta['chars']),
                   *allowed_transitions(meta['tags']), backward=meta['backward'], layers=meta['layers'],
-                  char_sz=meta['char_sz'], hidden=meta['hidden'], drop=meta['drop'])
+                  char_sz=meta['char_sz'], hidden=meta['hidden'], drop=meta['drop'], n_words=len(meta.get('words', [])),
+                  word_sz=meta.get('word_sz', 100), word_drop=meta.get('word_drop', 0.0))
 
 def _scores(model, items, frames, tags, p, bio) -> dict:
     "Validation and test scores of `model`, and its prediction speed on the test sentences."
@@ -182,7 +189,16 @@ def _scores(model, items, frames, tags, p, bio) -> dict:
         pred = [[tags[i] for i in s] for s in predict_tag_ids(model, items[k], p['tag_bs'])]
         out[k] = tag_score(list(frames[k].tags), pred, bio)
         if k == 'test': out['sentences_per_s'] = len(pred) / max(time.perf_counter() - t0, 1e-9)
+        out['confusion'] = dict(split=k, tags=tags, counts=tag_confusion(list(frames[k].tags), pred, tags))
     return out
+
+def _write_confusion(png:Path, c:dict, data:str|None):
+    import io, matplotlib.pyplot as plt
+    fig = plot_tag_confusion(c['counts'], c['tags'], f"{data or 'tags'}, {c['split']} split: share of each gold tag")
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', dpi=110)
+    plt.close(fig)
+    write_atomic(png, buf.getvalue())
 
 def summary(metrics:dict) -> str:
     "One line: the tagger's validation and test scores, each beside the CRF baseline's when it was run."
@@ -221,11 +237,13 @@ def train_tagger_frames(lm:str|Path|None, # A forward LM checkpoint or a shipped
     bio, vocab = is_bio(frames['train'].tags), meta['vocab']
     chars = char_vocab(w for s in frames['train'].tokens for w in s)
     set_seed(seed, reproducible=True)
-    items = {k: tag_items(df, vocab, tags, chars, bsd is not None, p['tag_max_tokens'], f'{data} ({k})')
+    words = word_vocab((w for s in frames['train'].tokens for w in s), p['tag_word_min']) if p['tag_word_sz'] else []
+    items = {k: tag_items(df, vocab, tags, chars, bsd is not None, p['tag_max_tokens'], f'{data} ({k})', words)
              for k, df in frames.items()}
     tmeta = dict(kind='tagger', arch=meta['arch'], vocab_sz=len(vocab), config=_encoder_config(meta['config'], 0.5),
                  vocab=vocab, tags=tags, chars=chars, backward=bsd is not None, layers=p['tag_layers'],
                  char_sz=p['tag_char_sz'], hidden=p['tag_hidden'], drop=p['tag_drop'], max_tokens=p['tag_max_tokens'],
+                 words=words, word_sz=p['tag_word_sz'], word_drop=p['tag_word_drop'],
                  bio=bio, tokenizer=TOKENIZER_SETTINGS, preset=p['name'], pretrained=pretrained,
                  provenance=provenance(data=data, seed=seed, parent=str(lm)))
     model = _model(tmeta)
@@ -249,6 +267,7 @@ def train_tagger_frames(lm:str|Path|None, # A forward LM checkpoint or a shipped
         out = Path(out)
         save_checkpoint(out, learn.model, {**tmeta, 'metrics': {k: v for k, v in metrics.items() if k != 'stages'}})
         write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
+        _write_confusion(out/'confusion.png', metrics['confusion'], data)
         ck.finish()
     finally: ck.release()
     print_main(f"tag: {summary(metrics)}, {metrics['wall_seconds']:.0f} s -> {out}")
@@ -277,7 +296,8 @@ class TokenTagger:
         if empty: raise DataError(f"sentence {empty[0] + 1} has no words.")
         m = self.meta
         df = pd.DataFrame(dict(tokens=words, tags=[[''] * len(w) for w in words]))
-        items = tag_items(df, m['vocab'], m['tags'], m['chars'], m['backward'], m['max_tokens'], 'input')
+        items = tag_items(df, m['vocab'], m['tags'], m['chars'], m['backward'], m['max_tokens'], 'input',
+                          m.get('words'))
         out = []
         for w, ids in zip(words, predict_tag_ids(self.model, items, bs)):
             tags = [m['tags'][i] for i in ids]
@@ -304,7 +324,7 @@ def train_tagger(lm:str|Path|None=None, # A forward LM checkpoint or shipped LM'
                  cbs:list|None=None, # Extra fastai callbacks
                  baseline:bool=True, # Also fit the CRF baseline on the same split, reported beside
                  head_epochs:int|None=None, # Epochs of the head on the frozen encoder(s) (default 3)
-                 epochs:int|None=None, # Epochs of all layers after, discriminative rates (0: encoders stay frozen; 2)
+                 epochs:int|None=None, # Epochs of all layers after, discriminative rates (0: encoders stay frozen; 5)
                  lr:float|None=None, # The head's peak learning rate (default 3e-3)
                  layers:str|None=None, # Word states from every encoder layer ('all', the default) or the top one's
                  pretrained:bool=True, # Start from the LM's weights (--no-pretrained: initialised afresh, a baseline)

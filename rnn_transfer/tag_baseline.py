@@ -10,7 +10,8 @@ import sklearn_crfsuite
 from .tag_data import entity_scores
 
 # %% auto #0
-__all__ = ['BASELINE_C2', 'word_features', 'sentence_features', 'tag_score', 'main_score', 'crf_baseline']
+__all__ = ['BASELINE_C2', 'word_features', 'sentence_features', 'fit_crf', 'tag_score', 'main_score', 'crf_baseline',
+           'tag_confusion', 'plot_tag_confusion']
 
 # %% ../nbs/13d_tag_baseline.ipynb #af88a42b
 def _shape(w:str) -> str:
@@ -41,6 +42,16 @@ def sentence_features(words:list[str]) -> list[dict]: return [word_features(word
 # %% ../nbs/13d_tag_baseline.ipynb #3150b3e9
 BASELINE_C2 = (0.01, 0.1, 1.)
 
+def fit_crf(features:list[list[dict]], # `sentence_features` of each training sentence
+            tags:list[list[str]], # Their tags
+            c2:float=0.1, # L2 penalty (the L1 penalty c1 is 0.1)
+            max_iterations:int=100 # L-BFGS iterations
+           ) -> sklearn_crfsuite.CRF:
+    "The baseline's CRF, trained: L-BFGS with elastic-net penalties, as `crf_baseline` and the speed benchmark fit it."
+    crf = sklearn_crfsuite.CRF(algorithm='lbfgs', c1=0.1, c2=c2, max_iterations=max_iterations)
+    crf.fit(features, tags)
+    return crf
+
 def tag_score(gold:list[list[str]], pred:list[list[str]], bio:bool) -> dict:
     "Token accuracy, and conlleval's entity scores when the tags are BIO."
     n = sum(map(len, gold))
@@ -63,8 +74,7 @@ def crf_baseline(train:tuple, # (sentences, tags) for training
     X = {k: [sentence_features(s) for s in v[0]] for k, v in (('train', train), ('valid', valid), ('test', test)) if v}
     best = None
     for c2 in BASELINE_C2:
-        crf = sklearn_crfsuite.CRF(algorithm='lbfgs', c1=0.1, c2=c2, max_iterations=max_iterations)
-        crf.fit(X['train'], list(train[1]))
+        crf = fit_crf(X['train'], list(train[1]), c2, max_iterations)
         s = tag_score(list(valid[1]), crf.predict(X['valid']), bio)
         if best is None or main_score(s) > main_score(best[1]): best = (crf, s, c2)
     crf, valid_s, c2 = best
@@ -76,3 +86,39 @@ def crf_baseline(train:tuple, # (sentences, tags) for training
                    sentences_per_s=len(test[0]) / max(time.perf_counter() - t1, 1e-9))
     out['seconds'] = round(time.perf_counter() - t0, 1)
     return out
+
+# %% ../nbs/13d_tag_baseline.ipynb #ad0c1441
+def tag_confusion(gold:list[list[str]], pred:list[list[str]], tags:list[str]) -> list[list[int]]:
+    "`out[i][j]`: words of gold tag `tags[i]` predicted as `tags[j]` (tags outside `tags` are left out)."
+    t2i, n = {t: i for i, t in enumerate(tags)}, len(tags)
+    out = [[0] * n for _ in range(n)]
+    for g, p in zip(gold, pred):
+        for a, b in zip(g, p):
+            if a in t2i and b in t2i: out[t2i[a]][t2i[b]] += 1
+    return out
+
+def plot_tag_confusion(confusion:list[list[int]], # `tag_confusion`
+                       tags:list[str], # Its tags, in order
+                       title:str='' # Above the plot
+                      ):
+    "A heat map of each gold tag's predictions as shares of that tag's words, the diagonal written but not coloured."
+    import numpy as np, matplotlib.pyplot as plt
+    c = np.array(confusion, dtype=float)
+    share = c / np.maximum(c.sum(1, keepdims=True), 1)
+    off = share.copy()
+    np.fill_diagonal(off, np.nan)
+    n = len(tags)
+    fig, ax = plt.subplots(figsize=(1.2 + 0.42 * n, 1 + 0.38 * n))
+    im = ax.imshow(off, cmap='Reds', vmin=0, vmax=max(float(np.nanmax(off)) if n > 1 else 0, 1e-3))
+    for i in range(n):
+        for j in range(n):
+            if share[i, j] >= 0.005 or i == j:
+                ax.text(j, i, f"{share[i, j]:.0%}" if i != j else f"{share[i, j]:.1%}", ha='center', va='center',
+                        fontsize=6.5, color='black')
+    ax.set_xticks(range(n), tags, rotation=90, fontsize=7)
+    ax.set_yticks(range(n), tags, fontsize=7)
+    ax.set(xlabel='predicted', ylabel='gold')
+    ax.set_title(title or 'tag confusion (share of each gold tag)', fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.04, label='share of the gold tag (errors)')
+    fig.tight_layout()
+    return fig

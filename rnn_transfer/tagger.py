@@ -10,7 +10,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from .models import EVERY_LAYER, layer_sizes
 
 # %% auto #0
-__all__ = ['allowed_transitions', 'CRF', 'char_vocab', 'char_ids', 'CharCNN', 'Tagger', 'tagger_splitter', 'load_encoder']
+__all__ = ['allowed_transitions', 'CRF', 'char_vocab', 'char_ids', 'word_vocab', 'word_ids', 'CharCNN', 'Tagger',
+           'tagger_splitter', 'load_encoder']
 
 # %% ../nbs/13c_tagger.ipynb #d833c092
 _NO = -1e4   # the score of a forbidden transition: far below any real path, yet finite for the gradients
@@ -92,6 +93,19 @@ def char_ids(words:list[str], vocab:list[str], max_len:int=20) -> torch.Tensor:
         out[i, :len(w)] = torch.tensor([o2i.get(c, 1) for c in w], dtype=torch.long) if w else 0
     return out
 
+def word_vocab(words, # Training words
+               min_freq:int=2 # Fewest occurrences of a kept word
+              ) -> list[str]:
+    "Padding, unknown, then the lowercased words of `words` seen at least `min_freq` times, most frequent first."
+    from collections import Counter
+    c = Counter(w.lower() for w in words)
+    return ['<pad>', '<unk>'] + [w for w, n in c.most_common() if n >= min_freq]
+
+def word_ids(words:list[str], vocab:list[str]) -> torch.Tensor:
+    "The id of each lowercased word in `vocab` (`word_vocab`); 1 (unknown) for the others, and for all with no vocab."
+    o2i = {w: i for i, w in enumerate(vocab)}
+    return torch.tensor([o2i.get(w.lower(), 1) for w in words], dtype=torch.long)
+
 class CharCNN(nn.Module):
     "A word vector from its characters: embedding, a width-3 convolution, max over the word."
     def __init__(self, n_chars:int, emb:int=32, out:int=64):
@@ -118,7 +132,10 @@ class Tagger(nn.Module):
                  layers:str='all', # Word states from every layer ('all') or the top one ('top')
                  char_sz:int=64, # Width of the character vector
                  hidden:int=256, # Width of each BiLSTM direction
-                 drop:float=0.3 # Dropout before the BiLSTM and before the linear layer
+                 drop:float=0.3, # Dropout before the BiLSTM and before the linear layer
+                 n_words:int=0, # Words of `word_vocab` (0: no word embedding, as taggers saved before it)
+                 word_sz:int=100, # Width of the task-word embedding
+                 word_drop:float=0.1 # Share of training words read as unknown, so unseen words are learnt too
                 ):
         super().__init__()
         cfg = {k: v for k, v in enc_config.items() if k in ('emb_sz', 'n_hid', 'n_layers', 'pad_token', 'hidden_p',
@@ -128,6 +145,8 @@ class Tagger(nn.Module):
         sizes = layer_sizes(cfg)
         self.layers, self.top = layers, sizes[-1]
         width = (sum(sizes) if layers == 'all' else sizes[-1]) * (2 if backward else 1) + char_sz
+        self.words, self.word_drop = (nn.Embedding(n_words, word_sz, padding_idx=0) if n_words else None), word_drop
+        width += word_sz if n_words else 0
         self.chars, self.drop = CharCNN(n_chars, out=char_sz), nn.Dropout(drop)
         self.rnn = nn.LSTM(width, hidden, batch_first=True, bidirectional=True)
         self.out, self.crf = nn.Linear(2 * hidden, n_tags), CRF(n_tags, allowed, start)
@@ -139,11 +158,18 @@ class Tagger(nn.Module):
         if self.layers == 'top': h = h[..., -self.top:]
         return h.gather(1, pos[..., None].expand(-1, -1, h.shape[-1]))
 
-    def forward(self, toks, pos, chars, lens, btoks=None, bpos=None) -> torch.Tensor:
+    def word_vectors(self, words:torch.Tensor) -> list:
+        "The task-word embedding of `words` (batch x words ids), some read as unknown in training; [] without one."
+        if self.words is None: return []
+        if self.training and self.word_drop:
+            words = words.masked_fill((torch.rand(words.shape, device=words.device) < self.word_drop) & (words > 0), 1)
+        return [self.words(words)]
+
+    def forward(self, toks, pos, chars, words, lens, btoks=None, bpos=None) -> torch.Tensor:
         "Emission scores, batch x words x tags."
         x = [self.word_states(self.fwd, toks, pos)]
         if self.bwd is not None: x.append(self.word_states(self.bwd, btoks, bpos))
-        x = self.drop(torch.cat(x + [self.chars(chars)], -1).float())
+        x = self.drop(torch.cat(x + [self.chars(chars)] + self.word_vectors(words), -1).float())
         packed = pack_padded_sequence(x, lens.cpu(), batch_first=True, enforce_sorted=False)
         h, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=x.shape[1])
         return self.out(self.drop(h))
@@ -154,7 +180,7 @@ def tagger_splitter(model:Tagger) -> list:
     encs = [e for e in (model.fwd, model.bwd) if e is not None]
     groups = [[p for e in encs for p in e.encoder.parameters()]]
     for l in range(len(model.fwd.rnns)): groups.append([p for e in encs for p in e.rnns[l].parameters()])
-    head = [model.chars, model.rnn, model.out, model.crf]
+    head = [m for m in (model.chars, model.words, model.rnn, model.out, model.crf) if m is not None]
     return groups + [[p for m in head for p in m.parameters()]]
 
 def load_encoder(enc:nn.Module, # `Tagger.fwd` or `.bwd`
