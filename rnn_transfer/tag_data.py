@@ -13,9 +13,9 @@ from .data import split_valid
 from .text import tokenize
 
 # %% auto #0
-__all__ = ['SCHEMES', 'TAG_CORPORA', 'read_conllu', 'read_conll', 'read_table', 'tagged_format', 'read_tagged', 'to_iob2',
-           'tag_corpus_files', 'is_bio', 'folder_splits', 'tag_splits', 'word_tokens', 'align', 'sentence_docs',
-           'reverse_positions', 'entities', 'entity_scores']
+__all__ = ['SCHEMES', 'TAG_CORPORA', 'read_conllu', 'read_conll', 'read_table', 'tagged_format', 'read_tagged', 'tag_parts',
+           'to_iob2', 'tag_corpus_files', 'is_bio', 'folder_splits', 'tag_splits', 'word_tokens', 'align',
+           'sentence_docs', 'reverse_positions', 'entities', 'entity_scores']
 
 # %% ../nbs/13b_tag_data.ipynb #4eb2b6b2
 def _text(path:Path) -> str:
@@ -118,8 +118,8 @@ def read_tagged(path:str|Path, # A tagged file in any of the layouts
 # %% ../nbs/13b_tag_data.ipynb #e8407d78
 SCHEMES = ('iob1', 'iob2', 'bioes')
 
-def _split(tag:str) -> tuple[str, str]:
-    "('B', 'PER') from 'B-PER'; ('O', '') from 'O'."
+def tag_parts(tag:str) -> tuple[str, str]:
+    "An entity tag's prefix and type, ('B', 'PER') from 'B-PER'; any other tag and '', ('O', '') from 'O'."
     return (tag[0], tag[2:]) if len(tag) > 2 and tag[1] == '-' else (tag, '')
 
 def to_iob2(tags:list[str], # One sentence's tags
@@ -129,7 +129,7 @@ def to_iob2(tags:list[str], # One sentence's tags
     if scheme not in SCHEMES: raise DataError(f"unknown tag scheme '{scheme}': use one of {', '.join(SCHEMES)}.")
     out, fixed, prev = [], 0, ('O', '')
     for t in tags:
-        p, typ = _split(t)
+        p, typ = tag_parts(t)
         if scheme == 'bioes': p = {'S': 'B', 'E': 'I'}.get(p, p)
         if p == 'I' and prev[1] != typ or p == 'I' and prev[0] == 'O':
             p = 'B'
@@ -164,7 +164,7 @@ def tag_corpus_files(name:str, # A key of `TAG_CORPORA`
 # %% ../nbs/13b_tag_data.ipynb #b9f5c18f
 def is_bio(tags) -> bool:
     "Whether the tags are entity tags (B-, I-, E-, S- and a type), not POS tags."
-    return any(len(t) > 2 and t[1] == '-' and t[0] in 'BIES' for s in tags for t in s)
+    return any(tag_parts(t)[1] and t[0] in 'BIES' for s in tags for t in s)
 
 _SPLIT_NAMES = dict(train=('train',), valid=('valid', 'dev'), test=('test',))
 
@@ -252,7 +252,7 @@ def entities(tags:list[str]) -> list[tuple[str, int, int]]:
     "The chunks of one sentence's tags: (type, first word, one past the last word)."
     out, start, typ = [], None, None
     for i, t in enumerate(list(tags) + ['O']):
-        p, ty = _split(t)
+        p, ty = tag_parts(t)
         if start is not None and (p in ('O', 'B') or ty != typ or not ty):
             out.append((typ, start, i))
             start = None

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from .models import EVERY_LAYER, layer_sizes
+from .tag_data import tag_parts
 
 # %% auto #0
 __all__ = ['allowed_transitions', 'CRF', 'char_vocab', 'char_ids', 'word_vocab', 'word_ids', 'CharCNN', 'Tagger',
@@ -19,14 +20,13 @@ _NO = -1e4   # the score of a forbidden transition: far below any real path, yet
 def allowed_transitions(tags:list[str] # The tag set
                        ) -> tuple[torch.Tensor, torch.Tensor]:
     "IOB2 rules: `allowed[i, j]` (tag j may follow tag i) and `start[j]` (tag j may begin a sentence)."
-    def kind(t): return (t[0], t[2:]) if len(t) > 2 and t[1] == '-' else (None, None)
     allowed = torch.ones(len(tags), len(tags), dtype=torch.bool)
     start = torch.ones(len(tags), dtype=torch.bool)
     for j, b in enumerate(tags):
-        pb, tb = kind(b)
+        pb, tb = tag_parts(b)
         if pb != 'I': continue
         start[j] = False
-        for i, a in enumerate(tags): allowed[i, j] = kind(a) in (('B', tb), ('I', tb))
+        for i, a in enumerate(tags): allowed[i, j] = tag_parts(a) in (('B', tb), ('I', tb))
     return allowed, start
 
 class CRF(nn.Module):

@@ -16,6 +16,7 @@ from .classify import train_classifier, error_summary
 from .generate import LanguageModel, join_word
 from .core import DataError
 from .tag import TokenTagger
+from .tag_data import tag_parts
 
 # %% auto #0
 __all__ = ['Debounced', 'ClassifierBox', 'NextWordKeyboard', 'StopTraining', 'UnfreezeDashboard', 'tagged_html', 'TaggerBox',
@@ -320,7 +321,7 @@ class TaggerBox(_Shown):
                  wait:float=0.3 # Seconds of quiet before tagging
                 ):
         self.tagger = tagger if isinstance(tagger, TokenTagger) else TokenTagger.from_checkpoint(tagger)
-        self.types = sorted({t[2:] for t in self.tagger.meta['tags'] if t[1:2] == '-'})
+        self.types = sorted({tag_parts(t)[1] for t in self.tagger.meta['tags']} - {''})
         self.text = W.Text(placeholder='Type a sentence, words separated by spaces', layout=W.Layout(width='100%'))
         self.out, self.row = W.HTML('<i>type a sentence</i>'), None
         self.widget = W.VBox([self.text, self.out])
