@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_callbacks.ipynb #b1391617
 from __future__ import annotations
-import io, json, tempfile, time
+import json, tempfile, time
 from pathlib import Path
 import numpy as np, torch
 from fastcore.basics import defaults
@@ -16,7 +16,7 @@ from fastai.callback.schedule import ParamScheduler
 from fastai.learner import Learner
 from fastai.torch_core import default_device
 import fastprogress.fastprogress
-from .core import write_atomic, print_main
+from .core import write_atomic, png_bytes, print_main
 from .loaders import LMStream
 from .distributed import unwrap, is_main
 
@@ -213,14 +213,10 @@ def find_lr(learn:Learner, # A learner as it would start training (frozen groups
                suggestions={k: float(v)
                             for k, v in sug._asdict().items()})
     if out is not None and is_main():
-        import matplotlib.pyplot as plt
-        fig = plot_lr_find(res)
-        buf = io.BytesIO()
-        fig.savefig(buf, format='png', dpi=110)
-        plt.close(fig)
+        png = png_bytes(plot_lr_find(res), 110)
         Path(out).mkdir(parents=True, exist_ok=True)
         write_atomic(Path(out) / 'lr_find.json', json.dumps(res, indent=1))
-        write_atomic(Path(out) / 'lr_find.png', buf.getvalue())
+        write_atomic(Path(out) / 'lr_find.png', png)
     sugs = ', '.join(f'{k} {v:.2g}' for k, v in res['suggestions'].items())
     print_main(f"lr_find ({stage}): suggested {sugs}" + (f"; the preset uses {preset_lr:.2g}" if preset_lr else '') +
                (f" -> {Path(out)/'lr_find.png'}" if out is not None else ''))

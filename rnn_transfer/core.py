@@ -11,7 +11,7 @@ from fastai.torch_core import rank_distrib
 
 # %% auto #0
 __all__ = ['PRESETS', 'RnnTransferError', 'DataError', 'ConfigError', 'CheckpointError', 'DivergenceError', 'write_atomic',
-           'git_rev', 'provenance', 'print_main', 'get_preset']
+           'png_bytes', 'git_rev', 'provenance', 'print_main', 'get_preset']
 
 # %% ../nbs/00_core.ipynb #83ef6724
 class RnnTransferError(Exception):
@@ -36,6 +36,16 @@ def write_atomic(path:Path, data:bytes|str):
     tmp = path.with_name(f'.{path.name}.tmp')
     (tmp.write_bytes if isinstance(data, bytes) else partial(tmp.write_text, encoding='utf-8'))(data)
     os.replace(tmp, path)
+
+def png_bytes(fig, # A matplotlib figure
+              dpi:float|None=None # Resolution (default: the figure's)
+             ) -> bytes:
+    "`fig` as PNG bytes, the figure closed: for `write_atomic` and for widgets' images."
+    import io, matplotlib.pyplot as plt
+    buf = io.BytesIO()
+    fig.savefig(buf, format='png', **({'dpi': dpi} if dpi else {}))
+    plt.close(fig)
+    return buf.getvalue()
 
 # %% ../nbs/00_core.ipynb #ed284a76
 def git_rev() -> str|None:

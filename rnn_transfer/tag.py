@@ -17,7 +17,7 @@ from fastai.learner import Learner
 from fastai.metrics import Metric
 from fastai.optimizer import Adam
 from fastai.torch_core import set_seed, default_device
-from .core import DataError, ConfigError, write_atomic, provenance, print_main, get_preset
+from .core import DataError, ConfigError, write_atomic, png_bytes, provenance, print_main, get_preset
 from .text import TOKENIZER_SETTINGS
 from .resume import Checkpointing
 from .checkpoint import resolve_lm, load_checkpoint, read_meta, save_checkpoint, load_weights
@@ -44,6 +44,7 @@ def tag_items(df:pd.DataFrame, # Sentences (`tokens`, `tags`)
              ) -> list[tuple]:
     "Per sentence: (token ids, positions, characters, word ids[, backward ids, backward positions], tag ids)."
     o2i, t2i = {w: i for i, w in enumerate(vocab)}, {t: i for i, t in enumerate(tags)}
+    c2i, w2i = ({c: i for i, c in enumerate(v or [])} for v in (chars, word_list))   # built once, not per sentence
     wt = word_tokens(sorted({w for s in df.tokens for w in s}))
     out = []
     for n, (words, ts) in enumerate(zip(df.tokens, df.tags)):
@@ -52,7 +53,7 @@ def tag_items(df:pd.DataFrame, # Sentences (`tokens`, `tags`)
             raise DataError(f"{source}: sentence {n + 1:,} is {len(toks):,} LM tokens long, over the limit of "
                             f"{max_tokens:,}: split it, or raise max_tokens.")
         ids = torch.tensor([o2i.get(t, 0) for t in toks])
-        item = [ids, torch.tensor(pos), char_ids(words, chars), word_ids(words, word_list or [])]
+        item = [ids, torch.tensor(pos), char_ids(words, c2i), word_ids(words, w2i)]
         if backward:
             item += [torch.cat([ids[:1], ids[1:].flip(0)]),
                      torch.tensor(reverse_positions(len(toks), align(words, wt, backwards=True)[1]))]
@@ -193,12 +194,8 @@ def _scores(model, items, frames, tags, p, bio) -> dict:
     return out
 
 def _write_confusion(png:Path, c:dict, data:str|None):
-    import io, matplotlib.pyplot as plt
     fig = plot_tag_confusion(c['counts'], c['tags'], f"{data or 'tags'}, {c['split']} split: share of each gold tag")
-    buf = io.BytesIO()
-    fig.savefig(buf, format='png', dpi=110)
-    plt.close(fig)
-    write_atomic(png, buf.getvalue())
+    write_atomic(png, png_bytes(fig, 110))
 
 def summary(metrics:dict) -> str:
     "One line: the tagger's validation and test scores, each beside the CRF baseline's when it was run."

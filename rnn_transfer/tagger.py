@@ -84,9 +84,13 @@ def char_vocab(words, # Training words
     c = Counter(ch for w in words for ch in w)
     return ['<pad>', '<unk>'] + [ch for ch, _ in c.most_common(max_chars)]
 
-def char_ids(words:list[str], vocab:list[str], max_len:int=20) -> torch.Tensor:
+def _index(vocab:list[str]|dict) -> dict:
+    "item -> id of a vocabulary list; a dict (built once by the caller, for many sentences) as it is."
+    return vocab if isinstance(vocab, dict) else {c: i for i, c in enumerate(vocab)}
+
+def char_ids(words:list[str], vocab:list[str]|dict, max_len:int=20) -> torch.Tensor:
     "words x max_len character ids (words cut to their first max_len - 1 and last character)."
-    o2i = {c: i for i, c in enumerate(vocab)}
+    o2i = _index(vocab)
     out = torch.zeros(len(words), max_len, dtype=torch.long)
     for i, w in enumerate(words):
         w = w if len(w) <= max_len else w[:max_len - 1] + w[-1]
@@ -101,9 +105,9 @@ def word_vocab(words, # Training words
     c = Counter(w.lower() for w in words)
     return ['<pad>', '<unk>'] + [w for w, n in c.most_common() if n >= min_freq]
 
-def word_ids(words:list[str], vocab:list[str]) -> torch.Tensor:
+def word_ids(words:list[str], vocab:list[str]|dict) -> torch.Tensor:
     "The id of each lowercased word in `vocab` (`word_vocab`); 1 (unknown) for the others, and for all with no vocab."
-    o2i = {w: i for i, w in enumerate(vocab)}
+    o2i = _index(vocab)
     return torch.tensor([o2i.get(w.lower(), 1) for w in words], dtype=torch.long)
 
 class CharCNN(nn.Module):

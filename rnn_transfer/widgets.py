@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_widgets.ipynb #c0adc7be
 from __future__ import annotations
-import html, io, threading
+import html, threading
 from pathlib import Path
 import numpy as np, pandas as pd
 import ipywidgets as W
@@ -14,7 +14,7 @@ from .callbacks import recorder_rows
 from .classifier import TextClassifier
 from .classify import train_classifier, error_summary
 from .generate import LanguageModel, join_word
-from .core import DataError
+from .core import DataError, png_bytes
 from .tag import TokenTagger
 from .tag_data import tag_parts
 
@@ -163,15 +163,6 @@ def generate(self:NextWordKeyboard) -> str:
 class StopTraining(Exception):
     "Raised in the training loop when the dashboard's stop button is pressed."
 
-# %% ../nbs/16_widgets.ipynb #94d19731
-def _png(fig) -> bytes:
-    "`fig` as PNG bytes (and closed)."
-    import matplotlib.pyplot as plt
-    b = io.BytesIO()
-    fig.savefig(b, format='png')
-    plt.close(fig)
-    return b.getvalue()
-
 # %% ../nbs/16_widgets.ipynb #3df74654
 class UnfreezeDashboard(_Shown):
     "Start, watch and stop a classifier's gradual unfreezing: live loss plot, per-stage metrics, stop button."
@@ -214,7 +205,7 @@ def _draw(self:UnfreezeDashboard):
     ax.grid(alpha=0.3)
     if self.losses: ax.legend(fontsize=7)
     fig.tight_layout()
-    self.plot.value = _png(fig)
+    self.plot.value = png_bytes(fig)
 
 # %% ../nbs/16_widgets.ipynb #2753aa86
 @patch
