@@ -300,6 +300,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'rnn_transfer.lm._lm_meta': ('lm.html#_lm_meta', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm._perplexity_curve': ('lm.html#_perplexity_curve', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm._pretrain_metrics': ('lm.html#_pretrain_metrics', 'rnn_transfer/lm.py'),
+                                 'rnn_transfer.lm._start_from': ('lm.html#_start_from', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm._summary': ('lm.html#_summary', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm._target_vocab': ('lm.html#_target_vocab', 'rnn_transfer/lm.py'),
                                  'rnn_transfer.lm._world': ('lm.html#_world', 'rnn_transfer/lm.py'),

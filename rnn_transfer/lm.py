@@ -15,7 +15,7 @@ from fastai.optimizer import Adam
 from fastai.metrics import accuracy, Perplexity
 from fastai.callback.rnn import rnn_cbs
 from fastai.data.core import DataLoaders
-from .core import DataError, write_atomic, provenance, print_main, get_preset
+from .core import DataError, ConfigError, write_atomic, provenance, print_main, get_preset
 from .text import (tokenize, make_vocab, extend_vocab, doc_ids, lm_tokens, lm_test_texts,
                                TOKENIZER_SETTINGS)
 from .loaders import LMStream
@@ -113,6 +113,23 @@ def _pretrain_metrics(learn, hist, n_tok, ck) -> dict:
     if curve and 'test_perplexity' in curve[-1]: metrics['test_perplexity'] = curve[-1]['test_perplexity']
     return metrics
 
+# %% ../nbs/10_lm.ipynb #bd132605
+def _start_from(init, vocab_from, arch:str, p:dict) -> tuple:
+    """The vocabulary (`None`: build one), the state dict to start from (`None`: random weights) and the model sizes
+    of a pretraining run started from LM checkpoints `init` and/or `vocab_from`."""
+    vocab = read_meta(vocab_from, kind='lm')[1]['vocab'] if vocab_from else None
+    if not init: return vocab, None, p['model']
+    sd, old = load_checkpoint(init, kind='lm')
+    if old['arch'] != arch:
+        raise ConfigError(f"--init {init} is an {old['arch']} LM: pass --arch {old['arch']} to continue it.")
+    config = {k: v for k, v in old['config'].items() if k != 'cutoffs'}
+    if p['model'].get('cutoffs'): config['cutoffs'] = p['model']['cutoffs']
+    if vocab is None: vocab = old['vocab']
+    if vocab != old['vocab']: sd = remap_embeddings(sd, old['vocab'], vocab)[0]
+    if old['config'].get('cutoffs') != config.get('cutoffs') or vocab != old['vocab']:
+        sd = {k: v for k, v in sd.items() if not k.startswith('1.cluster.')}   # the clusters of this run start fresh
+    return vocab, dict(sd=sd, meta=old, path=str(init)), config
+
 # %% ../nbs/10_lm.ipynb #ca602d82
 def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
                   valid_docs:list[list[str]], # Tokenised validation documents
@@ -127,27 +144,35 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
                   test_docs=None, # Tokenised test documents: their perplexity is logged with the validation perplexity
                   # Only run the learning-rate finder (`find_lr`): write OUT/lr_find.png and .json, train nothing
                   lr_find:bool=False,
+                  init:str|Path|None=None, # Start from this LM's weights, vocabulary and sizes (folder or shipped name)
+                  vocab_from:str|Path|None=None, # Use this LM's vocabulary instead of building one from the documents
                   **overrides # Any preset value, e.g. pretrain_epochs, lm_lr, bs, cutoffs, train_minutes, curve_every
                  ) -> dict:
-    "Stage 1 on already tokenised documents: build the vocabulary, train an LM from scratch (resumably), save it."
+    """Stage 1 on already tokenised documents: build the vocabulary, train an LM from scratch (or from `init`),
+    resumably, and save it."""
     t0 = time.perf_counter()
     p = get_preset(preset, **overrides)
     if p.get('cutoffs'): p['model'] = {**p['model'], 'cutoffs': [int(c) for c in p['cutoffs']]}   # two-level softmax
     arch_class(arch)   # an unknown architecture fails before any work
     init_distributed()
     set_seed(seed, reproducible=True)
-    vocab = broadcast(make_vocab(train_docs, p['min_freq'], p['max_vocab']) if is_main() else None)   # by rank 0
+    vocab, start, p['model'] = _start_from(init, vocab_from, arch, p)
+    if vocab is None: vocab = broadcast(make_vocab(train_docs, p['min_freq'], p['max_vocab']) if is_main() else None)
     dls, n_tok = _lm_dls(train_docs, valid_docs, vocab, p, seed)
     bwd = ', backwards' if p.get('backwards') else ''
     print_main(f"pretrain: {n_tok:,} tokens, vocab {len(vocab):,}, {arch} {p['model']}{bwd}, "
-               f"{p['pretrain_epochs']} epoch(s)")
-    if lr_find:
-        model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
-        return find_lr(lm_learner(dls, model, p, cbs), out, 'pretrain', p['lm_lr'])
-    fp = fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **_world())
+               f"{p['pretrain_epochs']} epoch(s){f', from {init}' if init else ''}")
+    model = language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult'])
+    if start:
+        sd = {**{k: v for k, v in model.state_dict().items() if k.startswith('1.cluster.')}, **start['sd']}
+        load_weights(model, sd, {**start['meta'], 'vocab_sz': len(vocab)}, dict(arch=arch, vocab_sz=len(vocab)))
+    if lr_find: return find_lr(lm_learner(dls, model, p, cbs), out, 'pretrain', p['lm_lr'])
+    parent = {} if not start else dict(init=start['path'],
+                                       init_created=(start['meta'].get('provenance') or {}).get('created'))
+    fp = fingerprint('pretrain', p, vocab, arch=arch, seed=seed, data=data, tokens=int(n_tok), **parent, **_world())
     ck = Checkpointing(out, fp, p.get('save_every', 500), resume, log=print_main, t0=t0)
     try:
-        learn = lm_learner(dls, language_model(arch, len(vocab), p['model'], drop_mult=p['drop_mult']), p, cbs)
+        learn = lm_learner(dls, model, p, cbs)
         curve = _perplexity_curve(ck, dls, test_docs, vocab, p)
         if curve is not None: learn.add_cb(curve)
         if p.get('train_minutes'): learn.add_cb(TimeBudget(60 * p['train_minutes'], ck.extra))
@@ -156,7 +181,9 @@ def pretrain_docs(train_docs:list[list[str]], # Tokenised training documents
             return recorder_rows(learn, 'pretrain')
         with distributed(learn): hist = ck.run(learn, [fit])
         metrics = _pretrain_metrics(learn, hist, n_tok, ck)
-        meta = _lm_meta('pretrain', arch, p['model'], vocab, p, p['pretrain_epochs'], provenance(data=data, seed=seed))
+        prov = provenance(data=data, seed=seed, **({'init': start['path'], 'init_provenance':
+                                                    start['meta'].get('provenance')} if start else {}))
+        meta = _lm_meta('pretrain', arch, p['model'], vocab, p, p['pretrain_epochs'], prov)
         _write_stage(Path(out), learn.model, meta, metrics, ck)
     finally: ck.release()   # stopped on an error (or finished): the folder is free for another run
     print_main(f"pretrain: valid perplexity {metrics['perplexity']:.1f}, {metrics['tokens_per_s']:,.0f} tokens/s, "
@@ -182,12 +209,16 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
              backwards:bool=False, # Train a backward LM: each document's tokens reversed
              # Only run the learning-rate finder (`find_lr`): write OUT/lr_find.png and .json, train nothing
              lr_find:bool=False,
+             init:str|Path|None=None, # Start from this LM's weights, vocabulary and sizes (folder or shipped name)
+             vocab_from:str|Path|None=None, # Use this LM's vocabulary instead of building one from the corpus
              # Any other preset value, e.g. bs, bptt, max_train_files, max_train_docs, save_every, curve_every
              **overrides
             ) -> dict:
-    "Stage 1: train a language model from scratch on a general corpus."
+    "Stage 1: train a language model on a general corpus, from scratch or from `init`."
     p = get_preset(preset, pretrain_epochs=epochs, lm_lr=lr, backwards=backwards or None, **overrides)
     arch_class(arch)   # an unknown architecture fails before any work
+    for lm in (init, vocab_from):
+        if lm: read_meta(lm, kind='lm')   # a missing or wrong checkpoint fails before tokenising
     print_main(f"pretrain: tokenising {corpus} (cached on disk for the next run)")
     with rank0_first():   # rank 0 builds the cache, the others read it
         train_docs, valid_docs = lm_tokens(corpus, data_dir, text_col, p.get('max_train_files'),
@@ -198,8 +229,8 @@ def pretrain(corpus:str='wikitext-103', # Corpus name or path
     if eval_test and test_txt is None:
         raise DataError(f"{corpus}: no test split, so --eval-test has nothing to measure.")
     return pretrain_docs(train_docs, valid_docs, out, preset, arch, seed, data=str(corpus), resume=resume, cbs=cbs,
-                         test_docs=tokenize(test_txt) if test_txt else None, lr_find=lr_find,
-                         **{k: v
+                         test_docs=tokenize(test_txt) if test_txt else None, lr_find=lr_find, init=init,
+                         vocab_from=vocab_from, **{k: v
                             for k, v in p.items() if k != 'name'})
 
 # %% ../nbs/10_lm.ipynb #9eb89e1f
