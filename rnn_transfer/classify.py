@@ -46,15 +46,18 @@ def _save_npy(path:Path, a:np.ndarray):
     np.save(b, a)
     write_atomic(path, b.getvalue())
 
-def ensemble_test(*runs) -> dict:
-    """Test error of the average of classifier runs' test probabilities (runs on the same test documents, e.g. forward
-    and backward), and each run's."""
-    arrs = [np.load(Path(r)/'test_probs.npy') for r in runs]
+def ensemble_test(*runs, split:str='test') -> dict:
+    """Error of the average of classifier runs' probabilities on `split` ('test' or 'valid'; runs on the same
+    documents, e.g. forward and backward), and each run's."""
+    paths = [Path(r)/f'{split}_probs.npy' for r in runs]
+    if missing := [str(p) for p in paths if not p.exists()]:
+        raise DataError(f"no {split} probabilities in {', '.join(missing)}: classify saves them from this version on.")
+    arrs = [np.load(p) for p in paths]
     if len({a.shape for a in arrs}) != 1 or any(not np.array_equal(a[:, -1], arrs[0][:, -1]) for a in arrs):
         raise DataError(f"these runs were not tested on the same documents: {', '.join(map(str, runs))}.")
     y, probs = arrs[0][:, -1].astype(int), [a[:, :-1] for a in arrs]
     err = lambda p: float((p.argmax(1) != y).mean())
-    return dict(test_error=err(np.mean(probs, 0)), members=[err(p) for p in probs], test_n=len(y))
+    return {f'{split}_error': err(np.mean(probs, 0)), 'members': [err(p) for p in probs], f'{split}_n': len(y)}
 
 # %% ../nbs/13_classify.ipynb #e82d1477
 def _error(probs:torch.Tensor, y:np.ndarray) -> float: return float((probs.argmax(1).numpy() != y).mean())
@@ -134,11 +137,12 @@ def _test_metrics(metrics:dict, learn, items:dict, ys:dict, p:dict, classes:list
                    confusion=confusion, predicted_classes=int(len(set(pred.tolist()))))
     return probs
 
-def _write_classifier(out:Path, model, meta:dict, metrics:dict, probs, y):
-    "The checkpoint, metrics.json and, with a test split, its probabilities then labels (`test_probs.npy`)."
+def _write_classifier(out:Path, model, meta:dict, metrics:dict, probs:dict, ys:dict):
+    """The checkpoint, metrics.json and each split's probabilities then labels (`valid_probs.npy`, and
+    `test_probs.npy` with a test split)."""
     save_checkpoint(out, model, {**meta, 'metrics': {k: v for k, v in metrics.items() if k != 'stages'}})
     write_atomic(out/'metrics.json', json.dumps(metrics, indent=1))
-    if probs is not None: _save_npy(out/'test_probs.npy', np.concatenate([probs.numpy(), y[:, None]], 1))
+    for k, pr in probs.items(): _save_npy(out/f'{k}_probs.npy', np.concatenate([pr.numpy(), ys[k][:, None]], 1))
 
 # %% ../nbs/13_classify.ipynb #b4045617
 CLASSIFIER_META_KEYS = {
@@ -212,9 +216,9 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
             hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck,
                                         min_steps=p.get('clas_min_steps', 0),
                                         probe_epochs=p.get('clas_probe_epochs', 0))
-        valid_error = _error(predict_items(learn.model, items['valid'], p['clas_bs'], seq_len), ys['valid'])
-        metrics = dict(classes=classes, stages=hist, valid_error=valid_error)
-        probs = _test_metrics(metrics, learn, items, ys, p, classes) if 'test' in items else None
+        probs = dict(valid=predict_items(learn.model, items['valid'], p['clas_bs'], seq_len))
+        metrics = dict(classes=classes, stages=hist, valid_error=_error(probs['valid'], ys['valid']))
+        if 'test' in items: probs['test'] = _test_metrics(metrics, learn, items, ys, p, classes)
         if base: metrics['baseline'] = base
         metrics.update(train_n=len(items['train']), valid_n=len(items['valid']), wall_seconds=round(ck.elapsed(), 1),
                        legs=ck.legs, earlier_legs_seconds=round(ck.prior_seconds, 1), from_scratch=lm is None,
@@ -224,7 +228,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
                     pool_layers=p.get('clas_pool', 'top'), tokenizer=TOKENIZER_SETTINGS, preset=p['name'],
                     **(extra_meta or {}), provenance=provenance(data=data, seed=seed, parent=str(lm) if lm else None))
         out = Path(out)
-        if is_main(): _write_classifier(out, learn.model, meta, metrics, probs, ys.get('test'))
+        if is_main(): _write_classifier(out, learn.model, meta, metrics, probs, ys)
         ck.finish()
     finally: ck.release()   # stopped on an error (or finished): the folder is free for another run
     print_main(f"classify: {error_summary(metrics)}, {metrics['wall_seconds']:.0f} s -> {out}")

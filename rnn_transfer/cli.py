@@ -123,7 +123,11 @@ CLI_OPTS = dict(   # options of the command line alone: name -> `add_argument` k
                  help="Discard an unfinished run in --out and start over (the same as --no-resume)"),
     quick=dict(dest='scale', action='store_const', const='quick', help="The same as --scale quick: tiny, minutes"),
     quiet=dict(action='store_true', help="No progress bars: one printed row of metrics per epoch (for log files)"),
-    next=dict(type=int, default=0, metavar='K', help="Instead of generating, list the K most likely next words"))
+    next=dict(type=int, default=0, metavar='K', help="Instead of generating, list the K most likely next words"),
+    both=dict(action=argparse.BooleanOptionalAction, default=None,
+              help="Use the LM's forward + backward pair: a folder with fwd/ and bwd/ LMs, or an LM whose card names "
+              "a backward partner (--no-both: the forward LM alone; default: the preset's choice where there is a "
+              "pair)"))
 
 def _add_extra(p, name:str):
     "Option `--name` of `OVERRIDES` or `CLI_OPTS`, with its older names, on parser or group `p`."
@@ -191,14 +195,15 @@ def _read_lines(path) -> list[str]:
     return kept
 
 # %% ../nbs/17_cli.ipynb #339b5cc4
-def predict(model:list[str], # Classifier checkpoint folder(s) from `classify`; several (--model A --model B): averaged
+def predict(model:list[str], # Classifier folder(s) from `classify`; several (--model A --model B) or a pair: averaged
             texts:list[str]|None=None, # Texts to classify
             file:str|None=None, # A text file, one document per line
             bs:int=64 # Documents per batch
            ) -> list[dict]:
     "Classify texts with a trained classifier: per text, the label, its probability and every class's."
     from rnn_transfer.classifier import TextClassifier, Ensemble
-    model = [model] if isinstance(model, (str, Path)) else list(model)
+    from rnn_transfer.pair import classifier_members
+    model = [m for x in ([model] if isinstance(model, (str, Path)) else model) for m in classifier_members(x)]
     texts = list(texts or []) + (_read_lines(file) if file else [])
     if not texts: raise DataError("nothing to classify: pass TEXTS arguments or --file with one document per line.")
     clf = TextClassifier.from_checkpoint(model[0]) if len(model) == 1 else Ensemble.from_checkpoints(model)
@@ -220,10 +225,20 @@ def _run_generate(a):
         for w, p in lm.predict_next(a.prompt, a.next): print(f"{w}\t{p:.4f}")
     else: print(_call(LanguageModel.generate, a, self=lm))
 
+def _run_stage(name:str, paired:str):
+    """The run of stage command `name`: its function on one LM, or `paired` (in `pair`) when `--both`, or the preset
+    where the LM has a partner, picks the forward + backward pair."""
+    def run(a):
+        from rnn_transfer.pair import pick_pair, forward_of
+        fn, kw = _fn(COMMANDS[name]['fns'][0]), _overrides(a, COMMANDS[name]['extra'])
+        if pick_pair(a.lm, a.both, a.preset): return _fn(f'pair.{paired}')(**{**_kw(fn, a), **kw})
+        return _call(fn, a, **kw, lm=forward_of(a.lm))
+    return run
+
 def _run_tag(a):
     "Train a tagger, or (--model) print each sentence's tags: a JSON line each, or (--conll) word and tag columns."
-    from rnn_transfer.tag import train_tagger, tag_sentences
-    if a.model is None: return _call(train_tagger, a, **_overrides(a, COMMANDS['tag']['extra']))
+    from rnn_transfer.tag import tag_sentences
+    if a.model is None: return _run_stage('tag', 'tag_pair')(a)
     rows = _call(tag_sentences, a)
     if a.conll: print('\n\n'.join('\n'.join(f'{w}\t{t}' for w, t in zip(r['words'], r['tags'])) for r in rows))
     else:
@@ -264,16 +279,18 @@ COMMANDS = {
     'pretrain': dict(fns=['lm.pretrain'], extra=['bs', 'bptt', 'model', 'max_vocab', 'max_train_files',
                                                  'max_train_docs', 'lm_sample_docs', 'cutoffs', 'train_minutes',
                                                  'curve_every', *_STAGE]),
-    'finetune': dict(fns=['lm.finetune'], extra=['finetune_docs', 'lm_sample_docs', *_STAGE]),
+    'finetune': dict(fns=['lm.finetune'], extra=['finetune_docs', 'lm_sample_docs', 'both', *_STAGE],
+                     run=_run_stage('finetune', 'finetune_pair')),
     'classify': dict(fns=['classify.train_classifier'], defaults=dict(lm=DEFAULT_LM),
-                     alias=dict(final_epochs=['--epochs']), extra=['max_len', 'clas_pool', *_STAGE]),
+                     alias=dict(final_epochs=['--epochs']), extra=['max_len', 'clas_pool', 'both', *_STAGE],
+                     run=_run_stage('classify', 'classify_pair')),
     'predict': dict(fns=[predict], pos=['texts'], run=_run_predict),
     'generate': dict(fns=['generate.LanguageModel.generate', 'generate.LanguageModel.from_checkpoint'], pos=['prompt'],
                      alias=dict(path=['--model']), extra=['next'], run=_run_generate,
                      doc="Continue a prompt with a language model, or (--next K) list the K most likely next words."),
     'demo': dict(fns=[demo]),
     'tag': dict(fns=['tag.train_tagger', 'tag.tag_sentences'], pos=['sentences'], defaults=dict(lm=DEFAULT_LM),
-                extra=_STAGE, run=_run_tag),
+                extra=['both', *_STAGE], run=_run_tag),
     'experiment': dict(fns=['experiments.run_experiment'], pos=['name'], alias=dict(scale=['--preset']),
                        extra=['quick', 'quiet'], run=_run_experiment),
     'compare-seeds': dict(fns=['experiments.across_seeds'], pos=['name', 'roots'], extra=['quick'],

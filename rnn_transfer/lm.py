@@ -78,7 +78,8 @@ def _world() -> dict: return {'world': world()} if world() > 1 else {}
 
 
 _NOT_FINGERPRINT = ('lm_lr', 'clas_lr', 'clas_scratch_lr', 'save_every', # may change on resume (a lower rate
-                    'cutoffs') # after a divergence); the cutoffs reach pretraining's fingerprint through its model
+                    'cutoffs', # after a divergence); the cutoffs reach pretraining's fingerprint through its model
+                    'pair') # which runs to make, not how one trains
 
 def fingerprint(stage:str, preset:dict, vocab:list|None=None, **kw) -> dict:
     """What must match for a run to resume another: stage, preset values (not learning rates), vocabulary hash, data

@@ -14,6 +14,7 @@ from .classify import train_classifier, ensemble_test
 from .tag_data import tag_splits, sentence_docs
 from .tag import train_tagger
 from .tag_baseline import main_score
+from .pair import PAIR, lm_pair
 
 # %% auto #0
 __all__ = ['SCALES', 'PAPER', 'TASK_EXPERIMENT', 'TABLE7', 'TAG_TASKS', 'EXPERIMENTS', 'Ctx', 'finetuned_lm', 'scratch_lm',
@@ -28,7 +29,8 @@ SCALES = {
                   no_pretraining_lrs=dict(trec=(0.1, 0.02)), tag_train=200),
     'cpu': dict(preset='cpu', imdb_train=5000, imdb_test=None, imdb_lm_docs=10000, trec_train=None, trec_test=None,
                 low_shot=(100, 500, 1000, 2000, 5000), budget_docs=1500, budget_files=1, include_test_text=True,
-                no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01), imdb=(0.1, 0.02)), tag_train=None),
+                no_pretraining_lrs=dict(trec=(0.1, 0.05, 0.02, 0.01), imdb=(0.1, 0.02)), tag_train=None,
+                bidirectional_from='pair', bidirectional_tasks=('trec', 'imdb')),
     'paper': dict(preset='paper', imdb_train=None, imdb_test=None, imdb_lm_docs=None, trec_train=None, trec_test=None,
                   low_shot=(100, 500, 1000, 5000), budget_docs=0, budget_files=None, include_test_text=True,
                   tag_train=None),
@@ -47,8 +49,8 @@ PAPER = { # (task, method) -> error %
                      ('chain-thaw', 6.71), ('freez', 6.86), ('freez + discr', 5.86), ('freez + stlr', 6.02),
                      ('ULMFiT (freez + discr + stlr)', 5.69))
     }, # Table 7, TREC-6, validation
-    'bidirectional': {('trec', 'forward + backward'): 3.6
-                      }, # Table 3: the paper's TREC-6 result is the forward + backward ensemble
+    'bidirectional': {('trec', 'forward + backward'): 3.6, ('imdb', 'forward + backward'): 4.6
+                      }, # Tables 2 and 3: the paper's IMDb and TREC-6 results are forward + backward ensembles
 }
 
 # %% ../nbs/14a_paper.ipynb #89005075
@@ -219,22 +221,36 @@ def budget_lm(ctx:Ctx, arch:str='lstm', backwards:bool=False) -> tuple[Path, dic
     return lm, json.loads((lm/'metrics.json').read_text())
 
 # %% ../nbs/14a_paper.ipynb #ca1d7f88
+def _pair_start(ctx:Ctx, d:str) -> tuple[Path, float|None, str]:
+    """Direction `d`'s starting LM, its pretraining perplexity and a folder tag: the starting LM's pair member where the
+    scale says so and it has a pair (the shipped pair at cpu scale), else an LM pretrained on the Wikipedia budget."""
+    pair = lm_pair(ctx.lm) if ctx.scale.get('bidirectional_from') == 'pair' else None
+    if pair is None:
+        lm, pm = budget_lm(ctx, 'lstm', backwards=d == 'bwd')
+        return lm, pm['perplexity'], '-lstm' + ('-bwd' if d == 'bwd' else '')
+    lm = pair[PAIR.index(d)]
+    return lm, (read_meta(lm, kind='lm')[1].get('card') or {}).get('valid_perplexity'), f'-{lm.name}'
+
+def _ensemble_row(runs:list[Path]) -> dict:
+    "The forward + backward row: the average of the two classifiers' probabilities, on validation and test."
+    e, v = ensemble_test(*runs), ensemble_test(*runs, split='valid')
+    base = json.loads((runs[0]/'metrics.json').read_text()).get('baseline') or {}
+    return dict(test_error=e['test_error'], valid_error=v['valid_error'], test_n=e['test_n'],
+                members_test_error=e['members'], members_valid_error=v['members'],
+                baseline_test_error=base.get('test_error'), baseline_valid_error=base.get('valid_error'))
+
 def exp_bidirectional(ctx):
-    """A forward and a backward LM pretrained alike on the Wikipedia budget, each fine-tuned on TREC-6 and classified;
-    then their ensemble (averaged probabilities)."""
-    for d in ('fwd', 'bwd'):
-        def run(d=d):
-            lm, pm = budget_lm(ctx, 'lstm', backwards=d == 'bwd')
-            ft = finetuned_lm(ctx, 'trec', lm=str(lm), arch_tag='-lstm' + ('-bwd' if d == 'bwd' else ''))
-            return dict(**classify(ctx, f'trec-{d}', ft, 'trec'), pretrain_perplexity=pm['perplexity'],
-                        backwards=d == 'bwd')
-        yield f'trec-{d}', dict(task='trec', method='forward' if d == 'fwd' else 'backward'), run
-    def ens():
-        e = ensemble_test(ctx.dir('trec-fwd'), ctx.dir('trec-bwd'))
-        vs = [json.loads((ctx.dir(f'trec-{d}')/'metrics.json').read_text())['valid_error'] for d in ('fwd', 'bwd')]
-        return dict(test_error=e['test_error'], valid_error=None, test_n=e['test_n'], members_test_error=e['members'],
-                    members_valid_error=vs)
-    yield 'trec-ensemble', dict(task='trec', method='forward + backward'), ens
+    """A forward and a backward LM (the shipped pair, or two pretrained alike on the Wikipedia budget), each fine-tuned
+    on the task and classified; then their ensemble (averaged probabilities). TREC-6, and IMDb at cpu scale."""
+    for task in ctx.scale.get('bidirectional_tasks', ('trec',)):
+        for d in PAIR:
+            def run(d=d, task=task):
+                lm, ppl, tag = _pair_start(ctx, d)
+                ft = finetuned_lm(ctx, task, lm=str(lm), arch_tag=tag)
+                return dict(**classify(ctx, f'{task}-{d}', ft, task), pretrain_perplexity=ppl, backwards=d == 'bwd')
+            yield f'{task}-{d}', dict(task=task, method='forward' if d == 'fwd' else 'backward'), run
+        yield f'{task}-ensemble', dict(task=task, method='forward + backward'), \
+              lambda task=task: _ensemble_row([ctx.dir(f'{task}-{d}') for d in PAIR])
 
 # %% ../nbs/14a_paper.ipynb #39cc1841
 def exp_lstm_vs_gru(ctx):

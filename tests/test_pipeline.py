@@ -97,6 +97,23 @@ def test_cli_backwards_ensemble(corpora, tmp_path):
     r = cli('generate', '--model', tmp_path/'ft-bwd', 'and I loved it.', '--n-words', 8, '--seed', 0)
     assert r.stdout.strip().endswith('and i loved it.')   # fastai's rules lower-case a lone 'I'
 
+def test_cli_both(corpora, tmp_path):
+    """--both: a pair folder fine-tuned and classified as a pair (the ensemble's errors in OUT/metrics.json, predict on
+    OUT averages both); --no-both takes its forward member; --both on a single LM exits 2 with nothing written."""
+    for d, flag in (('fwd', []), ('bwd', ['--backwards'])):
+        cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--out', tmp_path/'pre'/d, '--seed', 1, *flag)
+    cli('finetune', '--lm', tmp_path/'pre', '--target', corpora/'target', '--out', tmp_path/'ft', '--both')
+    assert json.loads((tmp_path/'ft'/'bwd'/'checkpoint.json').read_text())['backwards'] is True
+    out = cli('classify', '--lm', tmp_path/'ft', '--target', corpora/'target', '--out', tmp_path/'clas').stdout
+    m = json.loads((tmp_path/'clas'/'metrics.json').read_text())
+    assert m['kind'] == 'pair' and set(m['members']) == {'fwd', 'bwd'} and 'forward + backward' in out and 'baseline' in m
+    rows = [json.loads(l) for l in cli('predict', '--model', tmp_path/'clas', POS, NEG).stdout.splitlines()]
+    assert [r['label'] for r in rows] == ['pos', 'neg']
+    cli('classify', '--lm', tmp_path/'ft', '--target', corpora/'target', '--out', tmp_path/'one', '--no-both')
+    assert not json.loads((tmp_path/'one'/'checkpoint.json').read_text())['backwards']
+    r = cli('classify', '--lm', tmp_path/'ft'/'fwd', '--target', corpora/'target', '--out', tmp_path/'x', '--both', check=False)
+    assert r.returncode == 2 and 'is a single LM' in r.stderr and 'Traceback' not in r.stderr and not (tmp_path/'x').exists()
+
 def test_cli_two_level_softmax_and_time_budget(corpora, tmp_path):
     "pretrain --cutoffs trains a two-level softmax, --train-minutes stops on time; fine-tuning, classifying and generating read it."
     cli('pretrain', '--corpus', corpora/'general', '--preset', 'tiny', '--cutoffs', '20,100', '--train-minutes', 0.05,

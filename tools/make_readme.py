@@ -74,9 +74,23 @@ def default_lm():
     f = ROOT/'rnn_transfer'/'pretrained'/'DEFAULT'
     return f.read_text().strip() if f.exists() else None
 
-def model_card(page_dir:Path=ROOT) -> str:
-    "The model card, from the default shipped LM's checkpoint.json (`card`, written by tools/ship_lm.py)."
-    d, name = ROOT/'rnn_transfer'/'pretrained', default_lm()
+def shipped_names() -> list[str]:
+    "The shipped LMs' names (folders of rnn_transfer/pretrained with a checkpoint.json)."
+    d = ROOT/'rnn_transfer'/'pretrained'
+    return sorted(p.name for p in d.iterdir() if (p/'checkpoint.json').exists()) if d.is_dir() else []
+
+def _lineage(c:dict) -> list[str]:
+    "A row for an LM continued from others (`pretrain --init`): each leg's tokens and perplexity."
+    legs = c.get('lineage') or []
+    if len(legs) < 2: return []
+    def leg(l):
+        way = 'backward' if l.get('backwards') else 'forward'
+        return f"`{l['leg']}` ({way}): {l['tokens']:,} tokens, validation perplexity {l['valid_perplexity']:.1f}"
+    return [f"| trained in legs | {'; then '.join(leg(l) for l in legs)} |"]
+
+def model_card(page_dir:Path=ROOT, name:str|None=None) -> str:
+    "The model card of shipped LM `name` (default: the default one), from its checkpoint.json (`card`, by tools/ship_lm.py)."
+    d, name = ROOT/'rnn_transfer'/'pretrained', name or default_lm()
     if not name or not (d/name/'checkpoint.json').exists(): return '(no shipped language model yet: see tools/ship_lm.py)'
     m = json.loads((d/name/'checkpoint.json').read_text()); c, cfg = m['card'], m['config']
     mb = (d/name/'model.safetensors').stat().st_size / 1e6
@@ -85,7 +99,9 @@ def model_card(page_dir:Path=ROOT) -> str:
             f"| size | {mb:.1f} MB of fp16 safetensors (cast to fp32 on load) |",
             f"| data | {c['data']} |",
             f"| training | {c['tokens_seen']:,} tokens seen over {c['epochs']} epoch(s), {c['train_seconds']/3600:.1f} h of training steps (evaluation and restarts not counted) on {c['hardware']} |",
-            f"| perplexity | validation {c['valid_perplexity']:.1f}, test {c['test_perplexity']:.1f} (fastai tokens, this vocabulary) |",
+            *_lineage(c),
+            f"| perplexity | validation {c['valid_perplexity']:.1f}, test {c['test_perplexity']:.1f} (fastai tokens, this vocabulary{', read right to left' if c.get('backwards') else ''}) |",
+            *([f"| backward partner | `{c['partner']}`: `--both` uses the two as a pair |"] if c.get('partner') else []),
             f"| command | `{c['command']}` |",
             f"| good for | {c['intended_use']} |",
             f"| limits | {c['limits']} |"]
@@ -261,7 +277,8 @@ def blocks() -> dict:
              'roofline': lambda _: roofline_tables()}
     pages = {ROOT/'bench'/'README.md': bench, ROOT/'nbs'/'results.md': {'experiments': experiments_table},
              ROOT/'nbs'/'guide.md': {'layout': layout_table}}
-    if default_lm(): pages[ROOT/'rnn_transfer'/'pretrained'/default_lm()/'README.md'] = {'model-card': model_card}
+    for n in shipped_names():
+        pages[ROOT/'rnn_transfer'/'pretrained'/n/'README.md'] = {'model-card': lambda d, n=n: model_card(d, n)}
     return pages
 
 def fill(page:Path, fns:dict) -> str:

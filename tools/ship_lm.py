@@ -6,7 +6,7 @@ RUN_DIR is the --out folder of a finished `rnn-transfer pretrain --eval-test --c
 rnn_transfer/pretrained/NAME/ (model.safetensors, checkpoint.json, perplexity.png); --default makes it the LM that
 `finetune`, `classify` and `demo` start from.
 """
-import argparse, json, sys
+import argparse, json, os, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,30 +25,63 @@ def plot(curve:list, png:Path, title:str):
     ax.grid(alpha=0.3, which='both'); ax.legend()
     fig.tight_layout(); fig.savefig(png); plt.close(fig)
 
+def lineage(run:Path) -> list[dict]:
+    """The legs of training behind `run`, oldest first: each `--init` parent's tokens, time and perplexity, from its
+    model card (a shipped LM's card already totals its own lineage) or its run's perplexity curve."""
+    from rnn_transfer.checkpoint import read_meta
+    meta = read_meta(run, kind='lm')[1]
+    if meta.get('card'):
+        c = meta['card']
+        return [dict(leg=f"{run.name} (shipped)", tokens=c['tokens_seen'], train_seconds=c['train_seconds'], data=c['data'],
+                     valid_perplexity=c['valid_perplexity'], backwards=bool(meta.get('backwards')))]
+    last = json.loads((run/'metrics.json').read_text())['curve'][-1]
+    init = (meta.get('provenance') or {}).get('init')
+    return ([*lineage(Path(init))] if init else []) + [dict(
+        leg=str(run), tokens=last['tokens'], train_seconds=last['train_seconds'], valid_perplexity=last['valid_perplexity'],
+        backwards=bool(meta.get('backwards')))]
+
+def _cpu() -> str:
+    "This machine's CPU model name."
+    for line in Path('/proc/cpuinfo').read_text().splitlines() if Path('/proc/cpuinfo').exists() else []:
+        if line.startswith('model name'): return line.split(':', 1)[1].strip()
+    return 'unknown CPU'
+
+def _home(s:str) -> str: return s.replace(str(Path.home()), '~')
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('run'); ap.add_argument('name')
     ap.add_argument('--command', required=True, help="the command that trained RUN (recorded in the model card)")
     ap.add_argument('--default', action='store_true', help="make NAME the default shipped LM")
+    ap.add_argument('--hardware', default=f"{os.cpu_count()} CPU cores ({_cpu()}), bf16 RNN",
+                    help="what it was trained on (default: this machine)")
+    ap.add_argument('--partner', help="the shipped name of this forward LM's backward partner (a pair, rnn_transfer.pair)")
     a = ap.parse_args()
     from rnn_transfer.checkpoint import export_lm, read_meta
     run = Path(a.run); m = json.loads((run/'metrics.json').read_text())
     _, meta = read_meta(run, kind='lm')
     if 'curve' not in m: sys.exit(f"{run}: no perplexity curve in metrics.json; pretrain with --eval-test --curve-every N")
     c = m['curve']; last = c[-1]
+    legs = lineage(run)
+    for leg in legs: leg['leg'] = _home(leg['leg'])
+    bwd = bool(meta.get('backwards'))
     card = dict(
         data=f"English Wikipedia articles (WikiExtractor dump, 2015; the WikiText-103 stand-in in ../shared/data/wikipedia): {m['train_tokens']:,} training tokens, "
              "validation and test on its 60 + 60 held-out articles",
         # tokens and seconds from the curve: it survives resumes, while metrics.json counts the last process only
-        tokens_seen=last['tokens'], train_seconds=last['train_seconds'], epochs=sum(r['at'] == 'epoch' for r in c),
-        valid_perplexity=last['valid_perplexity'], test_perplexity=last.get('test_perplexity'), curve=c, command=a.command,
-        hardware='2 CPU cores (Xeon with AVX-512 BF16/AMX), bf16 RNN + blocked tied softmax',
-        intended_use="starting point for ULMFiT fine-tuning and classification of English text (finetune/classify/demo start from it); next-word prediction and sampling",
+        tokens_seen=sum(l['tokens'] for l in legs), train_seconds=round(sum(l['train_seconds'] for l in legs), 1),
+        epochs=sum(r['at'] == 'epoch' for r in c), lineage=legs, backwards=bwd, **({'partner': a.partner} if a.partner else {}),
+        valid_perplexity=last['valid_perplexity'], test_perplexity=last.get('test_perplexity'), curve=c, command=_home(a.command),
+        hardware=a.hardware,
+        intended_use="the backward member of a forward + backward pair: it reads text right to left (finetune, classify and tag use it with its forward partner)" if bwd else
+                     "starting point for ULMFiT fine-tuning and classification of English text (finetune/classify/demo start from it); next-word prediction and sampling",
         limits="small (cpu preset) and briefly trained compared with the paper's WikiText-103 model (emb 400, hidden 1150, 103M tokens x many epochs on a GPU): "
                "perplexity is far higher; lower-cased tokens with fastai's xxmaj/xxup markers; 2015 Wikipedia only, so its text reflects that source's topics and biases; "
                "tokens outside its vocabulary start from the mean embedding when fine-tuned")
     dest = ROOT/'rnn_transfer'/'pretrained'/a.name
     export_lm(run, dest, **card)
+    ck = dest/'checkpoint.json'   # the run's folders as ~/..., not this machine's home
+    ck.write_text(_home(ck.read_text()))
     plot(c, dest/'perplexity.png', f"{a.name}: {meta['arch'].upper()} {meta['config']['emb_sz']}/{meta['config']['n_hid']}/{meta['config']['n_layers']}, vocab {meta['vocab_sz']:,}")
     mb = (dest/'model.safetensors').stat().st_size / 1e6
     if mb >= LIMIT_MB: sys.exit(f"{dest/'model.safetensors'}: {mb:.1f} MB, over the {LIMIT_MB} MB limit")
