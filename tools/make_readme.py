@@ -88,6 +88,11 @@ def _lineage(c:dict) -> list[str]:
         return f"`{l['leg']}` ({way}): {l['tokens']:,} tokens, validation perplexity {l['valid_perplexity']:.1f}"
     return [f"| trained in legs | {'; then '.join(leg(l) for l in legs)} |"]
 
+def _over(c:dict) -> str:
+    "How the tokens were read: epochs, or for an LM trained in legs, the legs and the last one's share of an epoch."
+    if len(c.get('lineage') or []) < 2: return f"over {c['epochs']} epoch(s)"
+    return f"in {len(c['lineage'])} legs (the last read {c['epochs']:.2f} of an epoch of its corpus)"
+
 def model_card(page_dir:Path=ROOT, name:str|None=None) -> str:
     "The model card of shipped LM `name` (default: the default one), from its checkpoint.json (`card`, by tools/ship_lm.py)."
     d, name = ROOT/'rnn_transfer'/'pretrained', name or default_lm()
@@ -98,7 +103,7 @@ def model_card(page_dir:Path=ROOT, name:str|None=None) -> str:
             f"| architecture | AWD-{m['arch'].upper()}, embedding {cfg['emb_sz']}, hidden {cfg['n_hid']}, {cfg['n_layers']} layers, tied decoder; {m['vocab_sz']:,}-token vocabulary |",
             f"| size | {mb:.1f} MB of fp16 safetensors (cast to fp32 on load) |",
             f"| data | {c['data']} |",
-            f"| training | {c['tokens_seen']:,} tokens seen over {c['epochs']} epoch(s), {c['train_seconds']/3600:.1f} h of training steps (evaluation and restarts not counted) on {c['hardware']} |",
+            f"| training | {c['tokens_seen']:,} tokens seen {_over(c)}, {c['train_seconds']/3600:.1f} h of training steps (evaluation and restarts not counted) on {c['hardware']} |",
             *_lineage(c),
             f"| perplexity | validation {c['valid_perplexity']:.1f}, test {c['test_perplexity']:.1f} (fastai tokens, this vocabulary{', read right to left' if c.get('backwards') else ''}) |",
             *([f"| backward partner | `{c['partner']}`: `--both` uses the two as a pair |"] if c.get('partner') else []),

@@ -70,7 +70,8 @@ def main():
              "validation and test on its 60 + 60 held-out articles",
         # tokens and seconds from the curve: it survives resumes, while metrics.json counts the last process only
         tokens_seen=sum(l['tokens'] for l in legs), train_seconds=round(sum(l['train_seconds'] for l in legs), 1),
-        epochs=sum(r['at'] == 'epoch' for r in c), lineage=legs, backwards=bwd, **({'partner': a.partner} if a.partner else {}),
+        # a time-budgeted leg stops inside its epoch: the share of this corpus it read
+        epochs=round(last['tokens'] / m['train_tokens'], 2), lineage=legs, backwards=bwd, **({'partner': a.partner} if a.partner else {}),
         valid_perplexity=last['valid_perplexity'], test_perplexity=last.get('test_perplexity'), curve=c, command=_home(a.command),
         hardware=a.hardware,
         intended_use="the backward member of a forward + backward pair: it reads text right to left (finetune, classify and tag use it with its forward partner)" if bwd else
