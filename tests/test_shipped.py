@@ -3,7 +3,7 @@ import json, os, subprocess, sys, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd, pytest
 import rnn_transfer
-from rnn_transfer.checkpoint import PRETRAINED_ENV, read_meta, resolve_lm
+from rnn_transfer.checkpoint import PRETRAINED_ENV, read_meta, resolve_lm, shipped_lms
 
 PKG = Path(rnn_transfer.__file__).parent
 ROOT = PKG.parent
@@ -66,3 +66,27 @@ def test_outputs_unchanged():
     want = [('is', 0.325586), ('of', 0.112259), ('was', 0.097417), ('has', 0.054867), ('(', 0.046)]
     assert [w for w, _ in got] == [w for w, _ in want] and all(abs(p - q) < 1e-3 for (_, p), (_, q) in zip(got, want)), got
     assert lm.generate('The history of', 12, seed=1) == 'The history of the Empire (" al ") was a common major'
+
+@pytest.mark.parametrize('name', sorted(shipped_lms()))
+def test_every_shipped_lm(name):
+    "Every shipped LM, not only the default: under the size limit, a full card and model card, in package data, its partner shipped and backward."
+    d = shipped_lms()[name]
+    assert (d/'model.safetensors').stat().st_size < 20e6
+    c = read_meta(d, kind='lm')[1]['card']
+    for k in ('data', 'tokens_seen', 'valid_perplexity', 'test_perplexity', 'curve', 'command', 'intended_use', 'limits'): assert k in c, k
+    assert '~' in c['command'] or '/root' not in c['command']
+    card = (d/'README.md').read_text()
+    assert f'`{name}`' in card and '<!-- end model-card -->' in card and '| perplexity | validation' in card
+    if c.get('partner'):
+        assert c['partner'] in shipped_lms() and read_meta(shipped_lms()[c['partner']], kind='lm')[1].get('backwards')
+
+def test_backward_lm_reads_right_to_left():
+    "A shipped backward LM scores held-out text read right to left far better than the forward default does the same reversed text."
+    from rnn_transfer.generate import LanguageModel
+    bwd = [p for p in shipped_lms().values() if read_meta(p, kind='lm')[1].get('backwards')]
+    if not bwd: pytest.skip("no backward LM is shipped")
+    texts = [' '.join(t.split()[:300]) for t in pd.read_parquet(PKG/'samples'/'wiki'/'valid.parquet').text.tolist()[:3]]
+    ppl = LanguageModel.from_checkpoint(bwd[0]).perplexity(texts)
+    reversed_texts = [' '.join(t.split()[::-1]) for t in texts]   # the forward model reading the words right to left
+    ppl_fwd_reversed = LanguageModel.from_checkpoint(resolve_lm('default')).perplexity(reversed_texts)
+    assert ppl < 200 and ppl_fwd_reversed > 3 * ppl, (ppl, ppl_fwd_reversed)

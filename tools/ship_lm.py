@@ -61,7 +61,8 @@ def main():
     run = Path(a.run); m = json.loads((run/'metrics.json').read_text())
     _, meta = read_meta(run, kind='lm')
     if 'curve' not in m: sys.exit(f"{run}: no perplexity curve in metrics.json; pretrain with --eval-test --curve-every N")
-    c = m['curve']; last = c[-1]
+    # every row's epoch as the share of this corpus read so far: a time-budgeted leg's last row says epoch 1 otherwise
+    c = [dict(r, epoch=round(r['tokens'] / m['train_tokens'], 4)) for r in m['curve']]; last = c[-1]
     legs = lineage(run)
     for leg in legs: leg['leg'] = _home(leg['leg'])
     bwd = bool(meta.get('backwards'))
