@@ -21,8 +21,9 @@ from .loaders import LMStream
 from .distributed import unwrap, is_main
 
 # %% auto #0
-__all__ = ['CPUBF16', 'cpu_bf16_ok', 'with_precision', 'Throughput', 'TimeBudget', 'TrimHeap', 'malloc_trim', 'stream_perplexity',
-           'PerplexityCurve', 'recorder_rows', 'BPTTScaledLR', 'find_lr', 'plot_lr_find', 'EpochTable', 'quiet']
+__all__ = ['CPUBF16', 'cpu_bf16_ok', 'cpu_autocast', 'with_precision', 'Throughput', 'TimeBudget', 'TrimHeap', 'malloc_trim',
+           'stream_perplexity', 'PerplexityCurve', 'recorder_rows', 'BPTTScaledLR', 'find_lr', 'plot_lr_find',
+           'EpochTable', 'quiet']
 
 # %% ../nbs/09_callbacks.ipynb #393eda65
 class CPUBF16(Callback):
@@ -44,6 +45,14 @@ class CPUBF16(Callback):
 def cpu_bf16_ok() -> bool:
     "True on a CPU with native bf16 matrix instructions (AVX512-BF16 or AMX) and no GPU in use."
     return not torch.cuda.is_available() and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+
+def cpu_autocast(model:torch.nn.Module, # The model about to run
+                 bf16:bool|None=None # bf16 autocast (default: on a CPU with native bf16 units)
+                ):
+    "A bf16 autocast context for `model`'s forward pass on a CPU; a no-op on a GPU, or where `bf16` is False."
+    cpu = next(model.parameters()).device.type == 'cpu'
+    if bf16 is None: bf16 = cpu and cpu_bf16_ok()
+    return torch.autocast('cpu', dtype=torch.bfloat16, enabled=bool(bf16) and cpu)
 
 # %% ../nbs/09_callbacks.ipynb #9c5d304e
 def with_precision(learn:Learner, preset:dict, bf16_default:bool=False) -> Learner:
@@ -129,7 +138,7 @@ def stream_perplexity(learn:Learner, dl:LMStream) -> float:
     try:
         with torch.no_grad():
             for x, y in dl:
-                with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = model(x.to(default_device()))[0]
+                with cpu_autocast(model, bf16): out = model(x.to(default_device()))[0]
                 tot += float(learn.loss_func(out, y.to(default_device()))) * y.numel()
                 n += y.numel()
     finally:

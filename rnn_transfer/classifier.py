@@ -18,11 +18,11 @@ from fastai.text.data import pad_input_chunk
 from fastai.text.models.core import masked_concat_pool
 from .core import ConfigError
 from .text import tokenize, doc_ids
-from .loaders import classifier_items
+from .loaders import classifier_items, length_batches
 from .models import text_classifier
 from .resume import Checkpointing
 from .checkpoint import load_checkpoint, load_weights
-from .callbacks import cpu_bf16_ok
+from .callbacks import cpu_autocast
 from .lm import discriminative_lrs
 
 # %% auto #0
@@ -194,13 +194,9 @@ def predict_items(model:torch.nn.Module, # A text classifier
                  ) -> torch.Tensor:
     "Class probabilities for `items`, in input order, longest documents first in batches of similar length."
     model.eval()
-    dev = next(model.parameters()).device
-    if bf16 is None: bf16 = dev.type == 'cpu' and cpu_bf16_ok()
-    order = sorted(range(len(items)), key=lambda i: -len(items[i][0]))
-    out = [None] * len(items)
-    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bool(bf16) and dev.type == 'cpu'):
-        for s in range(0, len(order), bs):
-            idx = order[s:s+bs]
+    dev, out = next(model.parameters()).device, [None] * len(items)
+    with cpu_autocast(model, bf16):
+        for idx in length_batches([len(x) for x, _ in items], bs):
             xb = torch.stack([
                 x for x, _ in pad_input_chunk([items[i] for i in idx], pad_idx=pad_idx, pad_first=True, seq_len=seq_len)
             ])

@@ -12,7 +12,7 @@ from fastai.text.data import SortedDL, pad_input_chunk, TensorText
 from .core import DataError
 
 # %% auto #0
-__all__ = ['LMStream', 'classifier_items', 'classifier_loader']
+__all__ = ['LMStream', 'classifier_items', 'classifier_loader', 'length_batches']
 
 # %% ../nbs/03_loaders.ipynb #081d344d
 class LMStream(DataLoader):
@@ -123,3 +123,10 @@ def classifier_loader(items:list, # From `classifier_items`
     return SortedDL(items, res=[len(x) for x, _ in items], bs=bs, shuffle=shuffle, drop_last=False,
                     before_batch=lambda b: pad_input_chunk(b, pad_idx=pad_idx, pad_first=True, seq_len=seq_len),
                     device=device)
+
+def length_batches(lengths, # Each item's length
+                   bs:int # Items per batch
+                  ) -> list[list[int]]:
+    "Item indices in batches of `bs`, longest first, so that each batch pads little (prediction in input order)."
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    return [order[s:s + bs] for s in range(0, len(order), bs)]

@@ -21,7 +21,8 @@ from .core import DataError, ConfigError, write_atomic, png_bytes, provenance, p
 from .text import TOKENIZER_SETTINGS
 from .resume import Checkpointing
 from .checkpoint import resolve_lm, load_checkpoint, read_meta, save_checkpoint, load_weights
-from .callbacks import Throughput, TrimHeap, with_precision, cpu_bf16_ok
+from .callbacks import Throughput, TrimHeap, with_precision, cpu_autocast
+from .loaders import length_batches
 from .lm import fingerprint, discriminative_lrs
 from .tag_data import tag_splits, is_bio, word_tokens, align, reverse_positions, entities
 from .tagger import (Tagger, allowed_transitions, char_vocab, char_ids, word_vocab, word_ids,
@@ -144,12 +145,9 @@ def predict_tag_ids(model:Tagger, # A tagger
                    ) -> list[list[int]]:
     "The Viterbi tag ids of each item's words, in item order; longest sentences first, in batches of similar length."
     model.eval()
-    dev = next(model.parameters()).device
-    if bf16 is None: bf16 = dev.type == 'cpu' and cpu_bf16_ok()
-    order, out = sorted(range(len(items)), key=lambda i: -len(items[i][0])), [None] * len(items)
-    with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bool(bf16) and dev.type == 'cpu'):
-        for s in range(0, len(order), bs):
-            idx = order[s:s + bs]
+    dev, out = next(model.parameters()).device, [None] * len(items)
+    with cpu_autocast(model, bf16):
+        for idx in length_batches([len(it[0]) for it in items], bs):
             b = [x.to(dev) for x in collate_tags([items[i] for i in idx])]
             em = model(*b[:-1]).float()
             for i, tags in zip(idx, model.crf.decode(em, torch.arange(em.shape[1], device=dev)[None] < b[4][:, None])):
