@@ -46,6 +46,11 @@ def _cpu() -> str:
         if line.startswith('model name'): return line.split(':', 1)[1].strip()
     return 'unknown CPU'
 
+def _precision() -> str:
+    "What `pretrain` trains in on this machine: bf16 autocast where the CPU has bf16 units, else fp32."
+    from rnn_transfer.callbacks import cpu_bf16_ok
+    return 'bf16 RNN' if cpu_bf16_ok() else 'fp32 (no bf16 units)'
+
 def _home(s:str) -> str: return s.replace(str(Path.home()), '~')
 
 def main():
@@ -53,7 +58,7 @@ def main():
     ap.add_argument('run'); ap.add_argument('name')
     ap.add_argument('--command', required=True, help="the command that trained RUN (recorded in the model card)")
     ap.add_argument('--default', action='store_true', help="make NAME the default shipped LM")
-    ap.add_argument('--hardware', default=f"{os.cpu_count()} CPU cores ({_cpu()}), bf16 RNN",
+    ap.add_argument('--hardware', default=f"{os.cpu_count()} CPU cores ({_cpu()}), {_precision()}",
                     help="what it was trained on (default: this machine)")
     ap.add_argument('--partner', help="the shipped name of this forward LM's backward partner (a pair, rnn_transfer.pair)")
     a = ap.parse_args()
@@ -76,7 +81,10 @@ def main():
         valid_perplexity=last['valid_perplexity'], test_perplexity=last.get('test_perplexity'), curve=c, command=_home(a.command),
         hardware=a.hardware,
         intended_use="the backward member of a forward + backward pair: it reads text right to left (finetune, classify and tag use it with its forward partner)" if bwd else
-                     "starting point for ULMFiT fine-tuning and classification of English text (finetune/classify/demo start from it); next-word prediction and sampling",
+                     "starting point for ULMFiT fine-tuning and classification of English text"
+                     + (" (finetune/classify/demo start from it)" if a.default else "")
+                     + (f"; with its backward partner {a.partner}, a forward + backward pair (finetune, classify and tag use both)" if a.partner else "")
+                     + "; next-word prediction and sampling",
         limits="small (cpu preset) and briefly trained compared with the paper's WikiText-103 model (emb 400, hidden 1150, 103M tokens x many epochs on a GPU): "
                "perplexity is far higher; lower-cased tokens with fastai's xxmaj/xxup markers; 2015 Wikipedia only, so its text reflects that source's topics and biases; "
                "tokens outside its vocabulary start from the mean embedding when fine-tuned")
