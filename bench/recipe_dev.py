@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT/'bench'))
+from _common import tidy
 OUT = ROOT/'bench'/'results'/'recipe_dev.jsonl'
 
 def dev_split(data_dir:Path, work:Path) -> tuple[Path, Path]:
@@ -45,7 +47,7 @@ def main(argv=None):
                valid_error=m['valid_error'], baseline_dev_error=m['baseline']['test_error'],
                baseline_valid_error=m['baseline']['valid_error'], seconds=m['wall_seconds'],
                stages=[(s['stage'], s['epochs']) for s in m['stages']], date=datetime.datetime.now().isoformat(timespec='seconds'),
-               command='python bench/recipe_dev.py ' + ' '.join(argv or sys.argv[1:]))
+               command=tidy('python bench/recipe_dev.py ' + ' '.join(argv or sys.argv[1:])))
     print(json.dumps(row), flush=True)
     with open(OUT, 'a') as f: f.write(json.dumps(row) + '\n')
 

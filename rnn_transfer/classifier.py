@@ -26,8 +26,9 @@ from .callbacks import cpu_autocast
 from .lm import discriminative_lrs
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'pooled_features', 'probe_head', 'stage_epochs', 'gradual_unfreeze', 'train_from_scratch',
-           'check_schedule', 'fine_tune_classifier', 'predict_items', 'TextClassifier', 'Ensemble']
+__all__ = ['SCHEDULES', 'pooled_features', 'probe_head', 'fit_linear_head', 'stage_epochs', 'gradual_unfreeze',
+           'train_from_scratch', 'check_schedule', 'fine_tune_classifier', 'predict_items', 'TextClassifier',
+           'Ensemble']
 
 # %% ../nbs/12_classifier.ipynb #6f12fc98
 @torch.no_grad()
@@ -66,6 +67,62 @@ def probe_head(learn:Learner, # Classifier learner (its head is `learn.model[1].
     return [dict(stage='probe (head on frozen features)', epochs=epochs, lr=lr, seconds=took,
                  valid_loss=float(valid_loss), accuracy=float(acc), error_rate=float(err))]
 
+# %% ../nbs/12_classifier.ipynb #f69dd4a5
+def _cv_C(X:np.ndarray, y:np.ndarray, Cs, folds:int, seed:int) -> tuple[float, float|None]:
+    "The C of the best mean k-fold accuracy (the smallest of equals) and that accuracy; the middle C without 2 folds."
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    k = min(folds, int(np.bincount(y).min()))
+    if k < 2: return sorted(Cs)[len(Cs) // 2], None
+    cv = StratifiedKFold(k, shuffle=True, random_state=seed)
+    scores = {C: cross_val_score(LogisticRegression(C=C, max_iter=2000), X, y, cv=cv).mean() for C in Cs}
+    best = max(scores, key=lambda C: (round(scores[C], 6), -C))
+    return best, float(scores[best])
+
+def fit_linear_head(learn:Learner, # Classifier learner whose head is one `LinBnDrop` (`lin_ftrs=[]`)
+                    Cs:tuple=(1e-3, 1e-2, 1e-1, 1.), # Inverse regularisation strengths to choose among
+                    folds:int=5, # Cross-validation folds on the training documents
+                    seed:int=0 # Seed of the folds
+                   ) -> list[dict]:
+    """Set the linear head to a logistic regression on the frozen encoder's pooled training features, standardised,
+    its C chosen by cross-validation on the training documents: the head-only stage solved exactly."""
+    from sklearn.linear_model import LogisticRegression
+    from rnn_transfer.distributed import broadcast, is_main
+    t0 = time.perf_counter()
+    if learn.opt is None: learn.create_opt()   # the stages after it, and the resumable state, expect one
+    learn.freeze()
+    layers = learn.model[1].layers
+    if len(layers) != 1 or not isinstance(layers[0][0], torch.nn.BatchNorm1d):
+        raise ConfigError("a linear-probe head needs a linear head (BatchNorm, dropout, linear): lin_ftrs=[] in the "
+                          f"preset, not {len(layers) - 1} hidden layer(s).")
+    bn, lin = layers[0][0], layers[0][-1]
+    x, y = pooled_features(learn)
+    fit = None
+    if is_main():   # one fit, on the whole training set, which every process then takes
+        X, y = x.double().numpy(), y.numpy()
+        mean, var = X.mean(0), X.var(0)
+        Z = (X - mean) / np.sqrt(var + bn.eps)
+        C, cv_acc = _cv_C(Z, y, Cs, folds, seed)
+        lr = LogisticRegression(C=C, max_iter=2000).fit(Z, y)
+        w, b = lr.coef_, lr.intercept_
+        if w.shape[0] == 1: w, b = np.concatenate([-w / 2, w / 2]), np.concatenate([-b / 2, b / 2]) # two classes
+        fit = dict(mean=mean, var=var, w=w, b=b, C=C, cv_acc=cv_acc)
+    fit = broadcast(fit)
+    t = lambda a: torch.as_tensor(a, dtype=bn.running_mean.dtype, device=bn.running_mean.device)
+    with torch.no_grad():
+        bn.running_mean.copy_(t(fit['mean']))
+        bn.running_var.copy_(t(fit['var']))
+        bn.weight.fill_(1.)
+        W = t(fit['w'])
+        lin.weight.copy_(W.to(lin.weight.dtype))
+        # the linear layer has no bias after a BatchNorm: the shift whose image under W is the regression's intercept
+        bn.bias.copy_(torch.linalg.lstsq(W, t(fit['b'])[:, None]).solution[:, 0])
+        if lin.bias is not None: lin.bias.zero_()
+    valid_loss, acc, err = learn.validate()
+    return [dict(stage='linear probe (logistic regression on frozen features)', epochs=0, lr=None,
+                 seconds=round(time.perf_counter() - t0, 1), C=fit['C'], cv_accuracy=fit['cv_acc'],
+                 valid_loss=float(valid_loss), accuracy=float(acc), error_rate=float(err))]
+
 # %% ../nbs/12_classifier.ipynb #8d45d1c3
 def _n_groups(learn: Learner) -> int:
     return len(learn.opt.param_groups) if learn.opt else len(learn.splitter(learn.model))
@@ -98,12 +155,14 @@ def gradual_unfreeze(learn:Learner, # Classifier learner (groups: embedding, RNN
                      discr:bool=True, # Discriminative learning rates (each earlier group 2.6x lower)
                      stlr:bool=True, # Slanted triangular schedule in each stage (else a constant rate)
                      min_steps:int=0, # Each stage makes at least this many optimizer steps (more epochs on small data)
-                     probe_epochs:int=0 # First train the head on cached frozen features this many epochs (`probe_head`)
+                     probe_epochs:int=0, # First train the head on cached frozen features so many epochs (`probe_head`)
+                     linear_probe:bool=False # The head-only stage is `fit_linear_head` (a linear head) instead of a fit
                     ) -> list[dict]:
     "Train with gradual unfreezing: the head only, then the last two layer groups, then three, then all."
     n = _n_groups(learn)
     lrs = [lr, lr / 2, lr / 4, lr / 20]
     def stage(i, k, cbs):
+        if linear_probe and k == -1: return fit_linear_head(learn)
         t0 = time.perf_counter()
         if k is None: learn.unfreeze()
         else: learn.freeze_to(k)
@@ -155,16 +214,19 @@ def fine_tune_classifier(learn:Learner, # Classifier learner (groups: embedding,
                          stlr:bool=True, # Slanted triangular schedules
                          ck:Checkpointing|None=None, # Resumable state (default: none saved)
                          min_steps:int=0, # Each stage makes at least this many optimizer steps (gradual and scratch)
-                         probe_epochs:int=0 # Gradual unfreezing first trains the head on frozen features (`probe_head`)
+                         probe_epochs:int=0, # Gradual unfreezing first trains the head on frozen features (probe_head)
+                         # The head-only stage of gradual unfreezing is `fit_linear_head`; with 'last', it is all
+                         linear_probe:bool=False
                         ) -> list[dict]:
     "Fine-tune a classifier with one of the paper's Table 7 schedules."
     check_schedule(schedule)
     ck, total = ck or Checkpointing(None), 3 + final_epochs
     if schedule == 'gradual':
         return gradual_unfreeze(learn, lr, final_epochs, ck=ck, discr=discr, stlr=stlr, min_steps=min_steps,
-                                probe_epochs=probe_epochs)
+                                probe_epochs=probe_epochs, linear_probe=linear_probe)
     if schedule == 'scratch': return train_from_scratch(learn, lr, total, ck=ck, stlr=stlr, min_steps=min_steps)
     if schedule == 'full': return ck.run(learn, [partial(_all_at_once, learn, lr / 2, total, discr, stlr, 'all')])
+    if schedule == 'last' and linear_probe: return ck.run(learn, [lambda cbs: fit_linear_head(learn)])
     if schedule == 'last':
         def last(cbs):
             t0 = time.perf_counter()

@@ -176,7 +176,7 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     """Stage 3 on already tokenised documents: gradual unfreezing (or another `schedule`) from the LM encoder;
     validation and test error."""
     t0 = time.perf_counter()
-    schedule = check_schedule(schedule, lm is not None)
+    asked, schedule = schedule, check_schedule(schedule, lm is not None)
     clash = sorted(set(extra_meta or {}) & CLASSIFIER_META_KEYS)
     if clash:
         raise ConfigError(f"extra_meta may not set {', '.join(clash)}: the checkpoint's own fields. Use other names.")
@@ -192,6 +192,10 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     else: vocab, config = lm_meta['vocab'], lm_meta['config']
     set_seed(seed, reproducible=True)
     items, ys = _items(docs, labels, vocab, classes, bwd, p, data)
+    if asked is None and lm is not None and not lr_find and len(items['train']) <= p.get('clas_probe_only_max', 0):
+        schedule, p = 'last', {**p, 'clas_linear_probe': True, 'lin_ftrs': []}   # few labels: see below
+        print_main(f"classify: {len(items['train'])} training documents, at most clas_probe_only_max ="
+                   f" {p['clas_probe_only_max']}: the head is a logistic regression on the frozen encoder")
     base = _baseline(docs, labels, texts) if baseline and not lr_find and is_main() else None
     seq_len = p['bptt']
     dls = DataLoaders(classifier_loader(items['train'], p['clas_bs'], shuffle=True, seq_len=seq_len),
@@ -215,7 +219,8 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
         with distributed(learn):
             hist = fine_tune_classifier(learn, schedule, lr, p['clas_final_epochs'], discr=discr, stlr=stlr, ck=ck,
                                         min_steps=p.get('clas_min_steps', 0),
-                                        probe_epochs=p.get('clas_probe_epochs', 0))
+                                        probe_epochs=p.get('clas_probe_epochs', 0),
+                                        linear_probe=p.get('clas_linear_probe', False))
         probs = dict(valid=predict_items(learn.model, items['valid'], p['clas_bs'], seq_len))
         metrics = dict(classes=classes, stages=hist, valid_error=_error(probs['valid'], ys['valid']))
         if 'test' in items: probs['test'] = _test_metrics(metrics, learn, items, ys, p, classes)

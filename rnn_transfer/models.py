@@ -198,7 +198,7 @@ def text_classifier(arch:str, # 'lstm' or 'gru'
     output_p = cfg.pop('output_p')
     enc = EVERY_LAYER[arch](vocab_sz, **cfg)
     sizes = layer_sizes(cfg)
-    lin_ftrs = list(lin_ftrs or [50])
+    lin_ftrs = [50] if lin_ftrs is None else list(lin_ftrs)
     dims, ps = [3 * sum(sizes)] + lin_ftrs + [n_class], [output_p] + [0.1] * len(lin_ftrs)
     head = EveryLayerPooling(dims, ps, seq_len, sizes[-1])
     return _safe_weight_dropout(SequentialRNN(SentenceEncoder(seq_len, enc, pad_idx=1, max_len=max_len), head))

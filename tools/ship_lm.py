@@ -27,11 +27,12 @@ def plot(curve:list, png:Path, title:str):
 
 def lineage(run:Path) -> list[dict]:
     """The legs of training behind `run`, oldest first: each `--init` parent's tokens, time and perplexity, from its
-    model card (a shipped LM's card already totals its own lineage) or its run's perplexity curve."""
+    model card (a shipped LM's card lists its own legs, or totals them) or its run's perplexity curve."""
     from rnn_transfer.checkpoint import read_meta
     meta = read_meta(run, kind='lm')[1]
     if meta.get('card'):
         c = meta['card']
+        if c.get('lineage'): return [dict(l) for l in c['lineage']]   # its own legs, each as it was recorded
         return [dict(leg=f"{run.name} (shipped)", tokens=c['tokens_seen'], train_seconds=c['train_seconds'], data=c['data'],
                      valid_perplexity=c['valid_perplexity'], backwards=bool(meta.get('backwards')))]
     last = json.loads((run/'metrics.json').read_text())['curve'][-1]
