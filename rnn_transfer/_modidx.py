@@ -75,6 +75,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                         'rnn_transfer.callbacks.find_lr': ('callbacks.html#find_lr', 'rnn_transfer/callbacks.py'),
                                         'rnn_transfer.callbacks.malloc_trim': ('callbacks.html#malloc_trim', 'rnn_transfer/callbacks.py'),
                                         'rnn_transfer.callbacks.plot_lr_find': ('callbacks.html#plot_lr_find', 'rnn_transfer/callbacks.py'),
+                                        'rnn_transfer.callbacks.precision_name': ( 'callbacks.html#precision_name',
+                                                                                   'rnn_transfer/callbacks.py'),
                                         'rnn_transfer.callbacks.quiet': ('callbacks.html#quiet', 'rnn_transfer/callbacks.py'),
                                         'rnn_transfer.callbacks.recorder_rows': ( 'callbacks.html#recorder_rows',
                                                                                   'rnn_transfer/callbacks.py'),

@@ -21,9 +21,9 @@ from .loaders import LMStream
 from .distributed import unwrap, is_main
 
 # %% auto #0
-__all__ = ['CPUBF16', 'cpu_bf16_ok', 'cpu_autocast', 'with_precision', 'Throughput', 'TimeBudget', 'TrimHeap', 'malloc_trim',
-           'stream_perplexity', 'PerplexityCurve', 'recorder_rows', 'BPTTScaledLR', 'find_lr', 'plot_lr_find',
-           'EpochTable', 'quiet']
+__all__ = ['CPUBF16', 'cpu_bf16_ok', 'cpu_autocast', 'with_precision', 'precision_name', 'Throughput', 'TimeBudget', 'TrimHeap',
+           'malloc_trim', 'stream_perplexity', 'PerplexityCurve', 'recorder_rows', 'BPTTScaledLR', 'find_lr',
+           'plot_lr_find', 'EpochTable', 'quiet']
 
 # %% ../nbs/09_callbacks.ipynb #393eda65
 class CPUBF16(Callback):
@@ -62,6 +62,11 @@ def with_precision(learn:Learner, preset:dict, bf16_default:bool=False) -> Learn
     elif preset.get('rnn_bf16', bf16_default) and preset.get('cpu_bf16', True) and cpu_bf16_ok():
         learn.add_cb(CPUBF16())
     return learn
+
+def precision_name(learn:Learner) -> str:
+    "What `learn` trains in, as `with_precision` set it up: 'fp16', 'bf16' (the RNN's forward pass) or 'fp32'."
+    if any(isinstance(cb, MixedPrecision) for cb in learn.cbs): return 'fp16'
+    return 'bf16' if any(isinstance(cb, CPUBF16) for cb in learn.cbs) else 'fp32'
 
 # %% ../nbs/09_callbacks.ipynb #7669409e
 class Throughput(Callback):

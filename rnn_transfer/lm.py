@@ -26,7 +26,7 @@ from .checkpoint import (DEFAULT_LM, save_checkpoint, read_meta, load_checkpoint
                                      remap_embeddings, lm_direction)
 from .losses import LMLoss, LMAccuracy, FusedSoftmax
 from .callbacks import (PerplexityCurve, TimeBudget, BPTTScaledLR, Throughput, TrimHeap, with_precision,
-                                    cpu_bf16_ok, recorder_rows, find_lr)
+                                    cpu_bf16_ok, recorder_rows, find_lr, precision_name)
 
 # %% auto #0
 __all__ = ['lm_learner', 'fingerprint', 'pretrain_docs', 'pretrain', 'discriminative_lrs', 'finetune_docs', 'finetune']
@@ -65,6 +65,7 @@ def _summary(learn, hist, thr, n_tokens, ck) -> dict:
     return dict(valid_loss=last['valid_loss'], perplexity=last['perplexity'], accuracy=last['accuracy'],
                 train_tokens=int(n_tokens), tokens_seen=int(vars(thr).get('tokens', 0)),
                 tokens_per_s=round(thr.tokens_per_s, 1), train_seconds=round(vars(thr).get('seconds', 0), 1),
+                precision=precision_name(learn), # the last leg's
                 wall_seconds=round(ck.elapsed(), 1), legs=ck.legs, history=hist) # every leg of a resumed run
 
 def _write_stage(out:Path, model, meta:dict, metrics:dict, ck:Checkpointing):

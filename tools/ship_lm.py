@@ -48,7 +48,7 @@ def _cpu() -> str:
     return 'unknown CPU'
 
 def _precision() -> str:
-    "What `pretrain` trains in on this machine: bf16 autocast where the CPU has bf16 units, else fp32."
+    "What `pretrain` trains in on this machine (for runs whose metrics do not say): bf16 where the CPU has bf16 units."
     from rnn_transfer.callbacks import cpu_bf16_ok
     return 'bf16 RNN' if cpu_bf16_ok() else 'fp32 (no bf16 units)'
 
@@ -59,13 +59,14 @@ def main():
     ap.add_argument('run'); ap.add_argument('name')
     ap.add_argument('--command', required=True, help="the command that trained RUN (recorded in the model card)")
     ap.add_argument('--default', action='store_true', help="make NAME the default shipped LM")
-    ap.add_argument('--hardware', default=f"{os.cpu_count()} CPU cores ({_cpu()}), {_precision()}",
-                    help="what it was trained on (default: this machine)")
+    ap.add_argument('--hardware', help="what it was trained on (default: this machine, in the precision the run records)")
     ap.add_argument('--partner', help="the shipped name of this forward LM's backward partner (a pair, rnn_transfer.pair)")
     a = ap.parse_args()
     from rnn_transfer.checkpoint import export_lm, read_meta
     run = Path(a.run); m = json.loads((run/'metrics.json').read_text())
     _, meta = read_meta(run, kind='lm')
+    precision = {'bf16': 'bf16 RNN', 'fp32': 'fp32', 'fp16': 'fp16'}.get(m.get('precision')) or _precision()
+    a.hardware = a.hardware or f"{os.cpu_count()} CPU cores ({_cpu()}), {precision}"
     if 'curve' not in m: sys.exit(f"{run}: no perplexity curve in metrics.json; pretrain with --eval-test --curve-every N")
     # every row's epoch as the share of this corpus read so far: a time-budgeted leg's last row says epoch 1 otherwise
     c = [dict(r, epoch=round(r['tokens'] / m['train_tokens'], 4)) for r in m['curve']]; last = c[-1]
