@@ -35,16 +35,19 @@ __all__ = ['SCHEDULES', 'pooled_features', 'probe_head', 'fit_linear_head', 'sta
 def pooled_features(learn:Learner, # A classifier learner
                     dl=None # Batches of documents (default: the training set, in order)
                    ) -> tuple[torch.Tensor, torch.Tensor]:
-    "The head's input (pooled encoder outputs, evaluation mode) for every document of `dl`, and their labels."
+    """The head's input (pooled encoder outputs, evaluation mode, in the precision prediction uses) for every document
+    of `dl`, and their labels, on the CPU."""
     enc, head = learn.model[0], learn.model[1]
     dl = dl or learn.dls.train.new(shuffle=False)
+    dev = next(learn.model.parameters()).device
     was = enc.training
     enc.eval()
     xs, ys = [], []
-    for xb, yb in dl:
-        out, mask = enc(xb)
-        xs.append(masked_concat_pool(out, mask, head.bptt).float())
-        ys.append(yb)
+    with cpu_autocast(learn.model):
+        for xb, yb in dl:
+            out, mask = enc(xb.to(dev))
+            xs.append(masked_concat_pool(out, mask, head.bptt).float().cpu())
+            ys.append(yb.cpu())
     enc.train(was)
     return torch.cat(xs), torch.cat(ys)
 
@@ -80,7 +83,7 @@ def _cv_C(X:np.ndarray, y:np.ndarray, Cs, folds:int, seed:int) -> tuple[float, f
     return best, float(scores[best])
 
 def fit_linear_head(learn:Learner, # Classifier learner whose head is one `LinBnDrop` (`lin_ftrs=[]`)
-                    Cs:tuple=(1e-3, 1e-2, 1e-1, 1.), # Inverse regularisation strengths to choose among
+                    Cs:tuple=(1e-4, 1e-3, 1e-2, 1e-1, 1.), # Inverse regularisation strengths to choose among
                     folds:int=5, # Cross-validation folds on the training documents
                     seed:int=0 # Seed of the folds
                    ) -> list[dict]:
@@ -106,17 +109,18 @@ def fit_linear_head(learn:Learner, # Classifier learner whose head is one `LinBn
         lr = LogisticRegression(C=C, max_iter=2000).fit(Z, y)
         w, b = lr.coef_, lr.intercept_
         if w.shape[0] == 1: w, b = np.concatenate([-w / 2, w / 2]), np.concatenate([-b / 2, b / 2]) # two classes
-        fit = dict(mean=mean, var=var, w=w, b=b, C=C, cv_acc=cv_acc)
+        # the linear layer has no bias after a BatchNorm: the BatchNorm's shift, whose image under w is the intercept
+        # (less its mean, which softmax ignores; w's rows sum to zero, so its image holds only such vectors)
+        shift = np.linalg.lstsq(w, b - b.mean(), rcond=None)[0]
+        fit = dict(mean=mean, var=var, w=w, shift=shift, C=C, cv_acc=cv_acc)
     fit = broadcast(fit)
     t = lambda a: torch.as_tensor(a, dtype=bn.running_mean.dtype, device=bn.running_mean.device)
     with torch.no_grad():
         bn.running_mean.copy_(t(fit['mean']))
         bn.running_var.copy_(t(fit['var']))
         bn.weight.fill_(1.)
-        W = t(fit['w'])
-        lin.weight.copy_(W.to(lin.weight.dtype))
-        # the linear layer has no bias after a BatchNorm: the shift whose image under W is the regression's intercept
-        bn.bias.copy_(torch.linalg.lstsq(W, t(fit['b'])[:, None]).solution[:, 0])
+        lin.weight.copy_(t(fit['w']).to(lin.weight.dtype))
+        bn.bias.copy_(t(fit['shift']))
         if lin.bias is not None: lin.bias.zero_()
     valid_loss, acc, err = learn.validate()
     return [dict(stage='linear probe (logistic regression on frozen features)', epochs=0, lr=None,

@@ -150,6 +150,9 @@ CLASSIFIER_META_KEYS = {
     'pool_layers', 'tokenizer', 'preset', 'provenance', 'metrics', 'format', 'weights_sha256'
 } # what train_classifier_docs writes itself
 
+_FINE_TUNING_KEYS = ('clas_linear_probe', 'clas_lr', 'clas_scratch_lr', 'clas_final_epochs', 'clas_probe_epochs',
+                     'clas_min_steps')
+
 def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to train from scratch
                           docs:dict, # Tokenised documents: 'train', 'valid' and optionally 'test'
                           labels:dict, # Label strings for the same keys
@@ -192,7 +195,10 @@ def train_classifier_docs(lm:str|Path|None, # LM checkpoint folder, or None to t
     else: vocab, config = lm_meta['vocab'], lm_meta['config']
     set_seed(seed, reproducible=True)
     items, ys = _items(docs, labels, vocab, classes, bwd, p, data)
-    if asked is None and lm is not None and not lr_find and len(items['train']) <= p.get('clas_probe_only_max', 0):
+    # a schedule, a rate, a head or stage lengths asked for are fine-tuning settings: the rule does not override them
+    tuned = any(overrides.get(k) is not None for k in (*_FINE_TUNING_KEYS, 'lin_ftrs')) or not (discr and stlr)
+    if asked is None and lm is not None and not lr_find and not tuned and \
+            len(items['train']) <= p.get('clas_probe_only_max', 0):
         schedule, p = 'last', {**p, 'clas_linear_probe': True, 'lin_ftrs': []}   # few labels: see below
         print_main(f"classify: {len(items['train'])} training documents, at most clas_probe_only_max ="
                    f" {p['clas_probe_only_max']}: the head is a logistic regression on the frozen encoder")
