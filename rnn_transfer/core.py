@@ -95,7 +95,7 @@ PRESETS = {
         max_len=600, # at 5,000 IMDb labels, validation 12.2% against 14.2% at 300 (bench/results/imdb_max_len.json)
         clas_pool='all', # at 1,000 IMDb labels, dev error 22.8% against 24.1% (bench/results/recipe_dev.jsonl)
         # at most this many training documents, the head is a logistic regression on the frozen encoder, not fine-tuned:
-        # IMDb dev error 38.9 / 24.5 / 22.5% against 42.7 / 26.6 / 23.5% at 100 / 500 / 1,000 labels (recipe_dev.jsonl)
+        # IMDb dev error 38.9 / 24.4 / 22.6% against 42.7 / 26.6 / 23.5% at 100 / 500 / 1,000 labels (recipe_dev.jsonl)
         clas_probe_only_max=1000,
         # pretraining's two-level softmax: in 75 min of training each, valid perplexity 85.4 against 148.8 for the full
         # softmax, TREC-6 test error 9.2% against 12.0% downstream (bench/results/lm_budget.json)
