@@ -43,7 +43,7 @@ def main(argv=None):
     pool, dev = dev_split(Path(a.data_dir), Path(a.work))
     kw = {k: json.loads(v) for k, v in (s.split('=', 1) for s in a.set)}
     m = train_classifier(a.lm, a.target or pool, Path(a.work)/a.name, test=dev, preset=a.preset, max_train=a.n, seed=42, **kw)
-    row = dict(name=a.name, n=a.n, lm=Path(a.lm).name, preset=a.preset, set=kw, dev_error=m['test_error'],
+    row = dict(name=a.name, n=a.n, lm=tidy(a.lm), preset=a.preset, set=kw, dev_error=m['test_error'],
                valid_error=m['valid_error'], baseline_dev_error=m['baseline']['test_error'],
                baseline_valid_error=m['baseline']['valid_error'], seconds=m['wall_seconds'],
                stages=[(s['stage'], s['epochs']) for s in m['stages']], date=datetime.datetime.now().isoformat(timespec='seconds'),
