@@ -419,6 +419,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'rnn_transfer.paper._baseline_fields': ('paper.html#_baseline_fields', 'rnn_transfer/paper.py'),
                                     'rnn_transfer.paper._ensemble_row': ('paper.html#_ensemble_row', 'rnn_transfer/paper.py'),
                                     'rnn_transfer.paper._lm_size': ('paper.html#_lm_size', 'rnn_transfer/paper.py'),
+                                    'rnn_transfer.paper._low_shot_pair': ('paper.html#_low_shot_pair', 'rnn_transfer/paper.py'),
                                     'rnn_transfer.paper._pair_start': ('paper.html#_pair_start', 'rnn_transfer/paper.py'),
                                     'rnn_transfer.paper._supervised_lm': ('paper.html#_supervised_lm', 'rnn_transfer/paper.py'),
                                     'rnn_transfer.paper._task_sizes': ('paper.html#_task_sizes', 'rnn_transfer/paper.py'),

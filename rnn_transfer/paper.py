@@ -310,7 +310,8 @@ def exp_tagging(ctx):
 # %% ../nbs/14a_paper.ipynb #11531d04
 def exp_low_shot(ctx):
     """Paper Figure 3: IMDb with few labels; from scratch, supervised ULMFiT (LM fine-tuned on the labelled text
-    only), semi-supervised (on all IMDb text)."""
+    only), semi-supervised (on all IMDb text); from a starting LM with a backward partner (cpu scale), also the
+    backward semi-supervised classifier and the forward + backward ensemble."""
     for n in ctx.scale['low_shot']:
         # the same classifiers as the imdb and pretraining experiments': trained once
         shared = n == ctx.scale['imdb_train']
@@ -322,6 +323,19 @@ def exp_low_shot(ctx):
         yield f'imdb-{n}-semi', dict(task='imdb', method='ULMFiT semi-supervised', labels=n), \
               lambda n=n, sh=shared: classify(ctx, f'imdb-{n}-semi', finetuned_lm(ctx, 'imdb'), 'imdb', max_train=n,
                                               run_dir=task_run(ctx, 'imdb') if sh else None)
+        yield from _low_shot_pair(ctx, n, task_run(ctx, 'imdb') if shared else ctx.dir(f'imdb-{n}-semi'))
+
+def _low_shot_pair(ctx, n, fwd_run):
+    """Where the scale uses the starting LM's pair and it has one: the semi-supervised classifier on the backward
+    partner (fine-tuned on the same text), and the forward + backward ensemble, what `classify` does by default."""
+    pair = lm_pair(ctx.lm) if ctx.scale.get('bidirectional_from') == 'pair' else None
+    if pair is None: return
+    key = f'imdb-{n}-semi-bwd'
+    yield key, dict(task='imdb', method='ULMFiT semi-supervised, backward', labels=n), \
+          lambda: classify(ctx, key, finetuned_lm(ctx, 'imdb', lm=str(pair[1]), arch_tag=f'-{pair[1].name}'), 'imdb',
+                           max_train=n)
+    yield f'imdb-{n}-semi-pair', dict(task='imdb', method='ULMFiT semi-supervised, forward + backward', labels=n), \
+          lambda: _ensemble_row([fwd_run, ctx.dir(key)])
 
 def _supervised_lm(ctx, n):
     """The LM fine-tuned on the text of the same `n` labelled reviews the classifier trains on (same random subset,
