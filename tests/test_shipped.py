@@ -77,6 +77,9 @@ def test_every_shipped_lm(name):
     assert '~' in c['command'] or '/root' not in c['command']
     card = (d/'README.md').read_text()
     assert f'`{name}`' in card and '<!-- end model-card -->' in card and '| perplexity | validation' in card
+    legs = [l['leg'] for l in c.get('lineage', [])]   # each leg of training once, and the total their sum
+    assert len(legs) == len(set(legs)), legs
+    if legs: assert c['tokens_seen'] == sum(l['tokens'] for l in c['lineage'])
     if c.get('partner'):
         assert c['partner'] in shipped_lms() and read_meta(shipped_lms()[c['partner']], kind='lm')[1].get('backwards')
 

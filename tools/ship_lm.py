@@ -27,7 +27,7 @@ def plot(curve:list, png:Path, title:str):
 
 def lineage(run:Path) -> list[dict]:
     """The legs of training behind `run`, oldest first: each `--init` parent's tokens, time and perplexity, from its
-    model card (a shipped LM's card lists its own legs, or totals them) or its run's perplexity curve."""
+    model card (a shipped LM's card lists its own legs, or totals them) or its run's perplexity curve; each leg once."""
     from rnn_transfer.checkpoint import read_meta
     meta = read_meta(run, kind='lm')[1]
     if meta.get('card'):
@@ -37,7 +37,9 @@ def lineage(run:Path) -> list[dict]:
                      valid_perplexity=c['valid_perplexity'], backwards=bool(meta.get('backwards')))]
     last = json.loads((run/'metrics.json').read_text())['curve'][-1]
     init = (meta.get('provenance') or {}).get('init')
-    return ([*lineage(Path(init))] if init else []) + [dict(
+    # a parent shipped from this very run before (shipped again, e.g. to change --hardware) lists this leg already
+    earlier = [l for l in lineage(Path(init)) if _home(l['leg']) != _home(str(run))] if init else []
+    return earlier + [dict(
         leg=str(run), tokens=last['tokens'], train_seconds=last['train_seconds'], valid_perplexity=last['valid_perplexity'],
         backwards=bool(meta.get('backwards')))]
 
